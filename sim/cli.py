@@ -1,0 +1,227 @@
+"""The ``sim`` command line: parses arguments and calls the same public API a notebook calls.
+
+Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unexpected error
+(with a hint to report it; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import SimError
+
+SWITCH_HELP = "element-set switching rule: epoch (default), midpoint or nearest"
+
+
+def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--tle", action="append", required=required, metavar="FILE",
+                   help="element-set file (TLE, 3LE, OMM CSV/JSON/XML); may repeat")
+    p.add_argument("--norad", type=int, help="NORAD number to pick from a multi-object file")
+    p.add_argument("--name", help="object name to pick from a multi-object file")
+    p.add_argument("--switch", default="epoch", choices=("epoch", "midpoint", "nearest"),
+                   help=SWITCH_HELP)
+    p.add_argument("--lenient", action="store_true",
+                   help="report bad sets as warnings and go on with the good ones")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sim",
+        description="Replay a crewed mission from historical element sets (offline). "
+        "Without a command, see 'sim run --help'.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="replay a scenario (default: Soyuz MS-25) into a folder")
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
+    p.add_argument("--out", help="output folder (default: out/<scenario name>/)")
+    p.add_argument("--format", default="png", choices=("png", "svg", "pdf"),
+                   help="picture format (default png)")
+    p.add_argument("--dpi", type=int, default=110, help="picture resolution (default 110)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--no-plots", action="store_true", help="write the data files only")
+
+    p = sub.add_parser("tle", help="check or describe element-set files")
+    tsub = p.add_subparsers(dest="tle_command", metavar="ACTION")
+    pc = tsub.add_parser("check", help="validate files; exit 0 when valid, 2 otherwise")
+    pc.add_argument("files", nargs="+", metavar="FILE")
+    pi = tsub.add_parser("info", help="table of the sets and their consistency")
+    pi.add_argument("files", nargs="+", metavar="FILE")
+    pi.add_argument("--norad", type=int, help="NORAD number to pick from a multi-object file")
+    pi.add_argument("--name", help="object name to pick")
+    pi.add_argument("--switch", default="epoch", choices=("epoch", "midpoint", "nearest"),
+                    help=SWITCH_HELP)
+
+    p = sub.add_parser("track", help="write the ground track as CSV, JSON or GeoJSON")
+    _add_tle_source(p)
+    p.add_argument("--start", required=True, help="ISO 8601 UTC start")
+    p.add_argument("--end", required=True, help="ISO 8601 UTC end")
+    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (60)")
+    p.add_argument("--output", required=True, help="FILE.csv, FILE.json or FILE.geojson")
+
+    p = sub.add_parser("passes", help="passes of the object over ground stations")
+    _add_tle_source(p)
+    p.add_argument("--station", action="append", required=True, metavar="NAME=LAT,LON[,ALT_M]",
+                   help="a ground station; may repeat")
+    p.add_argument("--start", required=True, help="ISO 8601 UTC start")
+    p.add_argument("--end", required=True, help="ISO 8601 UTC end")
+    p.add_argument("--min-elevation", type=float, default=None,
+                   help="elevation mask in degrees (default: the preset's, else 10)")
+    p.add_argument("--preset", default="naked-eye",
+                   choices=("naked-eye", "nasa", "spot-the-station"),
+                   help="visibility preset (default naked-eye)")
+    p.add_argument("--json", action="store_true", help="JSON instead of a table")
+    p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
+
+    p = sub.add_parser("window", help="in-plane launch opportunities from a site")
+    _add_tle_source(p)
+    p.add_argument("--site", required=True, metavar="LAT,LON", help="launch site, degrees")
+    p.add_argument("--start", required=True, help="first date (ISO 8601)")
+    p.add_argument("--end", required=True, help="last date (ISO 8601)")
+    p.add_argument("--launch", help="actual lift-off time to assess (ISO 8601 UTC)")
+    p.add_argument("--insertion-s", type=float, default=529.0,
+                   help="seconds from lift-off to orbit insertion (529)")
+    p.add_argument("--json", action="store_true", help="JSON instead of a table")
+    p.add_argument("--plot", metavar="FILE", help="also draw the launch-window plot")
+
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except SimError as exc:
+        print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return 2
+    except KeyboardInterrupt:
+        print("sim: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a bug, not bad input
+        print(
+            f"sim: unexpected error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in sim; please report it with the command you ran "
+            "(run again with --debug for the traceback).",
+            file=sys.stderr,
+        )
+        if args.debug:
+            traceback.print_exc()
+        return 1
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+def _dispatch(parser, args) -> int:
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "tle":
+        if args.tle_command == "check":
+            return _tle_check(args.files)
+        if args.tle_command == "info":
+            return _tle_info(args)
+        parser.parse_args(["tle", "--help"])
+    handler = {
+        "run": _run,
+        "track": _track,
+        "passes": _passes,
+        "window": _window,
+    }[args.command]
+    return handler(args)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _tle_check(files) -> int:
+    from .tle import scan_file
+
+    bad = 0
+    for f in files:
+        try:
+            sets, problems = scan_file(f)
+        except SimError as exc:
+            problems, sets = [str(exc).splitlines()[0]], []
+        for problem in problems:
+            print(problem)
+        if not sets and not problems:
+            problems = [f"{f}: no element set found"]
+            print(problems[0])
+        bad += len(problems)
+        if not problems:
+            objects = sorted({s.norad_id for s in sets})
+            print(f"{f}: ok, {len(sets)} element sets of NORAD {objects}")
+    return 2 if bad else 0
+
+
+def _tle_info(args) -> int:
+    from .tle import load_catalogue
+    from .times import jd_to_iso
+
+    cat = load_catalogue(args.files, rule=args.switch, norad_id=args.norad, name=args.name)
+    first = cat.sets[0]
+    print(f"{first.name or 'object'}  NORAD {cat.norad_id}  {first.intl_designator}  "
+          f"{len(cat)} element sets  rule: {cat.rule}")
+    header = (f"{'#':>2}  {'epoch (UTC)':<20} {'in force from':<20} {'age span (h)':>16} "
+              f"{'rev':>6} {'B* (1/ER)':>11} {'gap to next':>11}  {'drift to next':>13}")
+    print(header)
+    print("-" * len(header))
+    bounds = list(cat.boundaries())
+    drift = cat.consistency_km()
+    for i, s in enumerate(cat.sets):
+        if i == 0:
+            start = "(start of span)"
+        else:
+            jd = bounds[i - 1]
+            start = jd_to_iso(int(jd), jd - int(jd), 0)
+        if i + 1 < len(cat):
+            gap = f"{(cat.sets[i + 1].epoch - s.epoch) * 24:.1f} h"
+            dr = f"{drift[i]:.1f} km"
+        else:
+            gap = dr = "-"
+        lo = "..." if i == 0 else f"{(bounds[i - 1] - s.epoch) * 24:+.1f}"
+        hi = "..." if i + 1 == len(cat) else f"{(bounds[i] - s.epoch) * 24:+.1f}"
+        span = f"{lo} to {hi}"
+        print(f"{i + 1:>2}  {s.epoch_iso:<20} {start:<20} {span:>16} "
+              f"{s.rev_number:>6} {s.bstar:>11.4e} "
+              f"{gap:>11}  {dr:>13}")
+    print()
+    print("Switches (position jump between the old and the new set at the switch instant):")
+    for sw in cat.switches():
+        print(f"  {sw.iso}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
+    print("'age span': age of the set while it is in force ('...' = open-ended, the set is "
+          "extrapolated).")
+    print("'drift to next': each set propagated to the next set's epoch, compared with that set.")
+    return 0
+
+
+def _run(args) -> int:
+    raise SimError("sim run: not available in this build")
+
+
+def _track(args) -> int:
+    raise SimError("sim track: not available in this build")
+
+
+def _passes(args) -> int:
+    raise SimError("sim passes: not available in this build")
+
+
+def _window(args) -> int:
+    raise SimError("sim window: not available in this build")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["main", "build_parser", "Path"]
