@@ -8,8 +8,8 @@
 
 from .bundled import default_scenario, default_tle
 from .errors import OutputError, ScenarioError, SimError, TimeSpanError, TLEError
-from .tle import Catalogue, ElementSet, load_catalogue, read_element_sets
 from .times import TimeGrid
+from .tle import Catalogue, ElementSet, load_catalogue, read_element_sets
 
 __all__ = [
     "Catalogue",

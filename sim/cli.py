@@ -17,14 +17,23 @@ SWITCH_HELP = "element-set switching rule: epoch (default), midpoint or nearest"
 
 
 def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--tle", action="append", required=required, metavar="FILE",
-                   help="element-set file (TLE, 3LE, OMM CSV/JSON/XML); may repeat")
+    p.add_argument(
+        "--tle",
+        action="append",
+        required=required,
+        metavar="FILE",
+        help="element-set file (TLE, 3LE, OMM CSV/JSON/XML); may repeat",
+    )
     p.add_argument("--norad", type=int, help="NORAD number to pick from a multi-object file")
     p.add_argument("--name", help="object name to pick from a multi-object file")
-    p.add_argument("--switch", default="epoch", choices=("epoch", "midpoint", "nearest"),
-                   help=SWITCH_HELP)
-    p.add_argument("--lenient", action="store_true",
-                   help="report bad sets as warnings and go on with the good ones")
+    p.add_argument(
+        "--switch", default="epoch", choices=("epoch", "midpoint", "nearest"), help=SWITCH_HELP
+    )
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="report bad sets as warnings and go on with the good ones",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="replay a scenario (default: Soyuz MS-25) into a folder")
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
     p.add_argument("--out", help="output folder (default: out/<scenario name>/)")
-    p.add_argument("--format", default="png", choices=("png", "svg", "pdf"),
-                   help="picture format (default png)")
+    p.add_argument(
+        "--format",
+        default="png",
+        choices=("png", "svg", "pdf"),
+        help="picture format (default png)",
+    )
     p.add_argument("--dpi", type=int, default=110, help="picture resolution (default 110)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--no-plots", action="store_true", help="write the data files only")
@@ -53,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("files", nargs="+", metavar="FILE")
     pi.add_argument("--norad", type=int, help="NORAD number to pick from a multi-object file")
     pi.add_argument("--name", help="object name to pick")
-    pi.add_argument("--switch", default="epoch", choices=("epoch", "midpoint", "nearest"),
-                    help=SWITCH_HELP)
+    pi.add_argument(
+        "--switch", default="epoch", choices=("epoch", "midpoint", "nearest"), help=SWITCH_HELP
+    )
 
     p = sub.add_parser("track", help="write the ground track as CSV, JSON or GeoJSON")
     _add_tle_source(p)
@@ -65,15 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("passes", help="passes of the object over ground stations")
     _add_tle_source(p)
-    p.add_argument("--station", action="append", required=True, metavar="NAME=LAT,LON[,ALT_M]",
-                   help="a ground station; may repeat")
+    p.add_argument(
+        "--station",
+        action="append",
+        required=True,
+        metavar="NAME=LAT,LON[,ALT_M]",
+        help="a ground station; may repeat",
+    )
     p.add_argument("--start", required=True, help="ISO 8601 UTC start")
     p.add_argument("--end", required=True, help="ISO 8601 UTC end")
-    p.add_argument("--min-elevation", type=float, default=None,
-                   help="elevation mask in degrees (default: the preset's, else 10)")
-    p.add_argument("--preset", default="naked-eye",
-                   choices=("naked-eye", "nasa", "spot-the-station"),
-                   help="visibility preset (default naked-eye)")
+    p.add_argument(
+        "--min-elevation",
+        type=float,
+        default=None,
+        help="elevation mask in degrees (default: the preset's, else 10)",
+    )
+    p.add_argument(
+        "--preset",
+        default="naked-eye",
+        choices=("naked-eye", "nasa", "spot-the-station"),
+        help="visibility preset (default naked-eye)",
+    )
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
 
@@ -83,8 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first date (ISO 8601)")
     p.add_argument("--end", required=True, help="last date (ISO 8601)")
     p.add_argument("--launch", help="actual lift-off time to assess (ISO 8601 UTC)")
-    p.add_argument("--insertion-s", type=float, default=529.0,
-                   help="seconds from lift-off to orbit insertion (529)")
+    p.add_argument(
+        "--insertion-s",
+        type=float,
+        default=529.0,
+        help="seconds from lift-off to orbit insertion (529)",
+    )
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.add_argument("--plot", metavar="FILE", help="also draw the launch-window plot")
 
@@ -164,15 +194,19 @@ def _tle_check(files) -> int:
 
 
 def _tle_info(args) -> int:
-    from .tle import load_catalogue
     from .times import jd_to_iso
+    from .tle import load_catalogue
 
     cat = load_catalogue(args.files, rule=args.switch, norad_id=args.norad, name=args.name)
     first = cat.sets[0]
-    print(f"{first.name or 'object'}  NORAD {cat.norad_id}  {first.intl_designator}  "
-          f"{len(cat)} element sets  rule: {cat.rule}")
-    header = (f"{'#':>2}  {'epoch (UTC)':<20} {'in force from':<20} {'age span (h)':>16} "
-              f"{'rev':>6} {'B* (1/ER)':>11} {'gap to next':>11}  {'drift to next':>13}")
+    print(
+        f"{first.name or 'object'}  NORAD {cat.norad_id}  {first.intl_designator}  "
+        f"{len(cat)} element sets  rule: {cat.rule}"
+    )
+    header = (
+        f"{'#':>2}  {'epoch (UTC)':<20} {'in force from':<20} {'age span (h)':>16} "
+        f"{'rev':>6} {'B* (1/ER)':>11} {'gap to next':>11}  {'drift to next':>13}"
+    )
     print(header)
     print("-" * len(header))
     bounds = list(cat.boundaries())
@@ -191,15 +225,19 @@ def _tle_info(args) -> int:
         lo = "..." if i == 0 else f"{(bounds[i - 1] - s.epoch) * 24:+.1f}"
         hi = "..." if i + 1 == len(cat) else f"{(bounds[i] - s.epoch) * 24:+.1f}"
         span = f"{lo} to {hi}"
-        print(f"{i + 1:>2}  {s.epoch_iso:<20} {start:<20} {span:>16} "
-              f"{s.rev_number:>6} {s.bstar:>11.4e} "
-              f"{gap:>11}  {dr:>13}")
+        print(
+            f"{i + 1:>2}  {s.epoch_iso:<20} {start:<20} {span:>16} "
+            f"{s.rev_number:>6} {s.bstar:>11.4e} "
+            f"{gap:>11}  {dr:>13}"
+        )
     print()
     print("Switches (position jump between the old and the new set at the switch instant):")
     for sw in cat.switches():
         print(f"  {sw.iso}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
-    print("'age span': age of the set while it is in force ('...' = open-ended, the set is "
-          "extrapolated).")
+    print(
+        "'age span': age of the set while it is in force ('...' = open-ended, the set is "
+        "extrapolated)."
+    )
     print("'drift to next': each set propagated to the next set's epoch, compared with that set.")
     return 0
 
@@ -208,8 +246,37 @@ def _run(args) -> int:
     raise SimError("sim run: not available in this build")
 
 
+def _catalogue_from_args(args):
+    from .tle import load_catalogue, read_element_sets
+
+    catalogue = load_catalogue(
+        args.tle, rule=args.switch, norad_id=args.norad, name=args.name, strict=not args.lenient
+    )
+    if args.lenient:
+        for problem in read_element_sets(
+            args.tle, norad_id=args.norad, name=args.name, strict=False
+        ).problems:
+            print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
+    return catalogue
+
+
 def _track(args) -> int:
-    raise SimError("sim track: not available in this build")
+    from .ephemeris import propagate
+    from .export.track import write_track
+
+    catalogue = _catalogue_from_args(args)
+    eph = propagate(catalogue, start=args.start, end=args.end, step_s=args.step)
+    for warning in catalogue.age_warnings(eph.times.whole, eph.times.fraction):
+        print(f"sim: warning: {warning}", file=sys.stderr)
+    if not eph.ok.all():
+        print(
+            f"sim: warning: SGP4 failed at {int((~eph.ok).sum())} instants "
+            f"({eph.error_reasons()}); those rows are empty",
+            file=sys.stderr,
+        )
+    write_track(eph, args.output)
+    print(f"wrote {len(eph)} samples to {args.output}")
+    return 0
 
 
 def _passes(args) -> int:

@@ -289,7 +289,9 @@ def parse_tle_text(text: str, source: str = "<text>", *, checksum: bool = True):
             continue
         if i + 1 >= n or not lines[i + 1].startswith("2"):
             found = lines[i + 1].rstrip()[:20] if i + 1 < n else "the end of the file"
-            yield TLEError(f"{source}:{i + 1}: line 1 is not followed by a line 2 (found {found!r})")
+            yield TLEError(
+                f"{source}:{i + 1}: line 1 is not followed by a line 2 (found {found!r})"
+            )
             i += 1
             continue
         line2 = lines[i + 1].rstrip()
@@ -579,8 +581,9 @@ def _dedupe(sets):
     return kept, duplicates
 
 
-def load_catalogue(paths, *, rule: str = "epoch", norad_id=None, name=None, strict=True,
-                   max_age_days: float = 3.0) -> Catalogue:
+def load_catalogue(
+    paths, *, rule: str = "epoch", norad_id=None, name=None, strict=True, max_age_days: float = 3.0
+) -> Catalogue:
     """Read element-set files and return a :class:`Catalogue` for one object."""
     report = read_element_sets(paths, norad_id=norad_id, name=name, strict=strict)
     return Catalogue(report.sets, rule=rule, max_age_days=max_age_days, report=report)

@@ -160,8 +160,9 @@ def test_bad_corpus_gives_its_own_message(name):
     with pytest.raises(sim.TLEError) as info:
         read_element_sets(path)
     message = str(info.value)
-    assert message.startswith(str(path) + BAD[name].split(":", 2)[0] if BAD[name][0] != ":"
-                              else str(path))
+    assert message.startswith(
+        str(path) + BAD[name].split(":", 2)[0] if BAD[name][0] != ":" else str(path)
+    )
     assert BAD[name] in message
 
 
@@ -183,8 +184,10 @@ def test_lenient_mode_reports_and_keeps_good_sets(tmp_path):
         read_element_sets(path)
     report = read_element_sets(path, strict=False)
     assert len(report.sets) == 6
-    assert report.problems == [f"{path}:2: line 2 checksum is {bad2[68]}, expected {LINE2[68]}"
-                               " (a digit or sign was changed)"]
+    assert report.problems == [
+        f"{path}:2: line 2 checksum is {bad2[68]}, expected {LINE2[68]}"
+        " (a digit or sign was changed)"
+    ]
 
 
 def test_two_line_and_three_line_forms_agree(tmp_path):
@@ -268,9 +271,12 @@ def _assert_same_orbit(a, b):
 
 def test_omm_json_with_numbers_and_strings(tmp_path):
     fields, tle_set = _omm_fields()
-    numeric = {k: (float(v) if k not in ("OBJECT_NAME", "OBJECT_ID", "EPOCH",
-                                          "CLASSIFICATION_TYPE") else v)
-               for k, v in fields.items()}
+    numeric = {
+        k: (
+            float(v) if k not in ("OBJECT_NAME", "OBJECT_ID", "EPOCH", "CLASSIFICATION_TYPE") else v
+        )
+        for k, v in fields.items()
+    }
     for record in (fields, numeric):
         path = tmp_path / "iss.json"
         path.write_text(json.dumps([record]))
@@ -285,16 +291,26 @@ def test_omm_csv_and_xml(tmp_path):
     csv_path.write_text(",".join(fields) + "\n" + ",".join(fields.values()) + "\n")
     _assert_same_orbit(read_element_sets(csv_path).sets[0], tle_set)
     meta = ("OBJECT_NAME", "OBJECT_ID")
-    tle_keys = ("EPHEMERIS_TYPE", "CLASSIFICATION_TYPE", "NORAD_CAT_ID", "ELEMENT_SET_NO",
-                "REV_AT_EPOCH", "BSTAR", "MEAN_MOTION_DOT", "MEAN_MOTION_DDOT")
+    tle_keys = (
+        "EPHEMERIS_TYPE",
+        "CLASSIFICATION_TYPE",
+        "NORAD_CAT_ID",
+        "ELEMENT_SET_NO",
+        "REV_AT_EPOCH",
+        "BSTAR",
+        "MEAN_MOTION_DOT",
+        "MEAN_MOTION_DDOT",
+    )
 
     def tags(keys):
         return "".join(f"<{k}>{fields[k]}</{k}>" for k in keys)
 
     mean = [k for k in fields if k not in meta and k not in tle_keys]
-    xml = (f"<ndm><omm><body><segment><metadata>{tags(meta)}</metadata><data>"
-           f"<meanElements>{tags(mean)}</meanElements>"
-           f"<tleParameters>{tags(tle_keys)}</tleParameters></data></segment></body></omm></ndm>")
+    xml = (
+        f"<ndm><omm><body><segment><metadata>{tags(meta)}</metadata><data>"
+        f"<meanElements>{tags(mean)}</meanElements>"
+        f"<tleParameters>{tags(tle_keys)}</tleParameters></data></segment></body></omm></ndm>"
+    )
     xml_path = tmp_path / "iss.xml"
     xml_path.write_text(xml)
     _assert_same_orbit(read_element_sets(xml_path).sets[0], tle_set)
@@ -305,8 +321,11 @@ def test_omm_string_for_number_is_named(tmp_path):
     fields["INCLINATION"] = "fifty-one"
     path = tmp_path / "iss.json"
     path.write_text(json.dumps([fields]))
-    with pytest.raises(sim.TLEError, match=r"iss.json:1: OMM field INCLINATION is 'fifty-one', "
-                                           "expected a number"):
+    with pytest.raises(
+        sim.TLEError,
+        match=r"iss.json:1: OMM field INCLINATION is 'fifty-one', "
+        "expected a number",
+    ):
         read_element_sets(path)
 
 

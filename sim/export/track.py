@@ -1,0 +1,148 @@
+"""Ground track as CSV, JSON or GeoJSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import OutputError
+from ..tracks import split_antimeridian
+from .atomic import atomic_writer
+
+TRACK_COLUMNS = (
+    "time_utc",
+    "lat_deg",
+    "lon_deg",
+    "alt_km",
+    "x_km",
+    "y_km",
+    "z_km",
+    "sunlit",
+    "element_set_epoch_utc",
+    "element_set_age_h",
+)
+TRACK_NOTE = (
+    "x_km, y_km, z_km are Earth-fixed (ITRS, no polar motion); lat/lon/alt are WGS84 geodetic; "
+    "sunlit is true unless the station is in the Earth's umbra; element_set_age_h is the signed "
+    "age of the element set in force (negative: its epoch lies ahead, so the position was "
+    "propagated backwards and is approximate)."
+)
+
+
+def _columns(eph):
+    ok = eph.ok
+    sunlit = np.where(eph.shadow < 0, "", np.where(eph.sunlit, "true", "false"))
+    return {
+        "time_utc": eph.iso(3),
+        "lat_deg": np.round(eph.lat_deg, 7),
+        "lon_deg": np.round(eph.lon_deg, 7),
+        "alt_km": np.round(eph.alt_km, 4),
+        "x_km": np.round(eph.r_itrs_km[:, 0], 4),
+        "y_km": np.round(eph.r_itrs_km[:, 1], 4),
+        "z_km": np.round(eph.r_itrs_km[:, 2], 4),
+        "sunlit": sunlit,
+        "element_set_epoch_utc": eph.element_set_epochs_iso(),
+        "element_set_age_h": np.round(eph.age_h, 4),
+        "_ok": ok,
+    }
+
+
+def write_track(eph, path, fmt: str | None = None) -> Path:
+    """Write the ephemeris as a track file; the format follows the extension unless given."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    writer = {"csv": _write_csv, "json": _write_json, "geojson": _write_geojson}.get(fmt)
+    if writer is None:
+        raise OutputError(f"{path}: unknown track format {fmt!r}; expected .csv, .json or .geojson")
+    writer(eph, path)
+    return path
+
+
+def _write_csv(eph, path):
+    cols = _columns(eph)
+    ok = cols.pop("_ok")
+    lists = [
+        list(cols[name])
+        if name in ("time_utc", "element_set_epoch_utc", "sunlit")
+        else cols[name].tolist()
+        for name in TRACK_COLUMNS
+    ]
+    with atomic_writer(path) as f:
+        f.write(",".join(TRACK_COLUMNS) + "\n")
+        for i, row in enumerate(zip(*lists, strict=True)):
+            if ok[i]:
+                f.write("%s,%.7f,%.7f,%.4f,%.4f,%.4f,%.4f,%s,%s,%.4f\n" % row)
+            else:  # SGP4 failed here: keep the row, empty numbers
+                f.write(f"{row[0]},,,,,,,,{row[8]},{row[9]:.4f}\n")
+
+
+def _nan_to_none(values):
+    return [None if v != v else v for v in values]
+
+
+def _write_json(eph, path):
+    cols = _columns(eph)
+    ok = cols.pop("_ok")
+    data = {"note": TRACK_NOTE, "object_norad_id": eph.catalogue.norad_id, "samples": len(eph)}
+    for name in TRACK_COLUMNS:
+        values = cols[name]
+        if name == "sunlit":
+            values = [None if v == "" else v == "true" for v in values]
+        elif name in ("time_utc", "element_set_epoch_utc"):
+            values = list(values)
+        else:
+            values = _nan_to_none(values.tolist())
+        data[name] = values
+    if not ok.all():
+        data["sgp4_errors"] = eph.error_reasons()
+    with atomic_writer(path) as f:
+        json.dump(data, f, separators=(",", ":"))
+        f.write("\n")
+
+
+def geojson_track(eph) -> dict:
+    """A FeatureCollection of LineStrings split at the antimeridian ([lon, lat, alt_m])."""
+    times = eph.iso(3)
+    features = []
+    for seg in split_antimeridian(eph.lon_deg, eph.lat_deg, edge_points=False):
+        idx = seg.index
+        if idx.size < 2:
+            coords = [
+                [
+                    round(float(eph.lon_deg[idx[0]]), 7),
+                    round(float(eph.lat_deg[idx[0]]), 7),
+                    round(float(eph.alt_km[idx[0]]) * 1000.0, 1),
+                ]
+            ]
+            geometry = {"type": "Point", "coordinates": coords[0]}
+        else:
+            coords = np.stack(
+                [
+                    np.round(eph.lon_deg[idx], 7),
+                    np.round(eph.lat_deg[idx], 7),
+                    np.round(eph.alt_km[idx] * 1000.0, 1),
+                ],
+                axis=1,
+            ).tolist()
+            geometry = {"type": "LineString", "coordinates": coords}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "start_utc": times[idx[0]],
+                    "end_utc": times[idx[-1]],
+                    "times_utc": [times[i] for i in idx],
+                    "norad_id": eph.catalogue.norad_id,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _write_geojson(eph, path):
+    with atomic_writer(path) as f:
+        json.dump(geojson_track(eph), f, separators=(",", ":"))
+        f.write("\n")
