@@ -279,8 +279,57 @@ def _track(args) -> int:
     return 0
 
 
+def format_pass_table(passes) -> str:
+    """A readable fixed-width table of passes (UTC)."""
+    head = (
+        f"{'station':<12} {'rise (UTC)':<20} {'dur':>6} {'max el':>6} {'az rise>set':>11} "
+        f"{'range':>7}  {'visible (UTC)':<17} {'mag':>5}  flags"
+    )
+    lines = [head, "-" * len(head)]
+    for p in passes:
+        d = p.to_dict()
+        flags = ",".join(
+            f for f, on in (("open-start", p.open_start), ("open-end", p.open_end)) if on
+        )
+        vis = f"{d['visible_start_utc'][11:19]}-{d['visible_end_utc'][11:19]}" if p.visible else "-"
+        mag = f"{p.peak_magnitude:5.1f}" if p.peak_magnitude is not None else "    -"
+        lines.append(
+            f"{p.station[:12]:<12} {d['rise_utc'][:19].replace('T', ' '):<20} "
+            f"{p.duration_s:6.0f} {p.max_elevation_deg:6.1f} "
+            f"{p.rise_azimuth_deg:5.0f}>{p.set_azimuth_deg:<5.0f} {p.min_range_km:7.0f}  "
+            f"{vis:<17} {mag}  {flags}"
+        )
+    return "\n".join(lines)
+
+
 def _passes(args) -> int:
-    raise SimError("sim passes: not available in this build")
+    import json
+
+    from .passes import Station, find_passes, get_preset
+
+    preset = get_preset(args.preset)
+    mask = args.min_elevation if args.min_elevation is not None else preset.min_elevation_deg
+    stations = [Station.parse(text, mask) for text in args.station]
+    catalogue = _catalogue_from_args(args)
+    passes = find_passes(catalogue, stations, args.start, args.end, preset=preset)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in passes], indent=1))
+    else:
+        print(format_pass_table(passes))
+        visible = sum(p.visible for p in passes)
+        print(
+            f"\n{len(passes)} passes, {visible} visible ({preset.name}: mask {mask:g} deg, Sun "
+            f"at or below {preset.sun_max_elevation_deg:g} deg, ISS outside the Earth's "
+            "umbra). Magnitudes are estimates from a diffuse-sphere model."
+        )
+    if args.skyplots:
+        from .plots.sky import write_skyplots
+
+        written = write_skyplots(
+            catalogue, stations, [p for p in passes if p.visible], args.skyplots
+        )
+        print(f"wrote {len(written)} sky plots to {args.skyplots}", file=sys.stderr)
+    return 0
 
 
 def _window(args) -> int:
