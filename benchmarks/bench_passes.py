@@ -29,7 +29,8 @@ def stations(n=1000, seed=0):
     lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))  # uniform over the sphere
     lon = rng.uniform(-180, 180, n)
     return [
-        Station(f"s{i}", float(a), float(b), 0.0, 10.0) for i, (a, b) in enumerate(zip(lat, lon))
+        Station(f"s{i}", float(a), float(b), 0.0, 10.0)
+        for i, (a, b) in enumerate(zip(lat, lon, strict=True))
     ]
 
 
