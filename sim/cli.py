@@ -243,7 +243,86 @@ def _tle_info(args) -> int:
 
 
 def _run(args) -> int:
-    raise SimError("sim run: not available in this build")
+    import time
+
+    from .bundled import default_scenario
+    from .scenario import load_scenario, plot_stage_count, write_results
+
+    started = time.perf_counter()
+    path = Path(args.scenario) if args.scenario else default_scenario()
+    scenario = load_scenario(path)
+    out = Path(args.out) if args.out else Path("out") / scenario.outputs["name"]
+    if args.dpi < 20 or args.dpi > 1200:
+        raise SimError(f"--dpi {args.dpi}: expected 20..1200")
+    with _progress(args.quiet) as bar:
+        task = bar.add_task("replay", total=6)
+        results = scenario.run(progress=lambda text: bar.update(task, advance=1, description=text))
+        bar.update(task, completed=6)
+        plots = not args.no_plots
+        total = plot_stage_count(results) if plots else 0
+        task2 = bar.add_task("writing", total=total + 1)
+        write_results(
+            results,
+            out,
+            fmt=args.format,
+            dpi=args.dpi,
+            plots=plots,
+            progress=lambda text: bar.update(task2, advance=1, description=text),
+        )
+        bar.update(task2, completed=total + 1, description="written")
+    if not args.quiet:
+        _print_summary(results, out, time.perf_counter() - started)
+    return 0
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, *a, **k):
+        return 0
+
+    def update(self, *a, **k):
+        pass
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return _NoBar()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(), transient=True
+    )
+
+
+def _print_summary(results, out, seconds) -> None:
+    s = results.summary()
+    w = s["window"]
+    print(
+        f"{s['mission']}: {s['object']['name']} from {w['start_utc']} to {w['end_utc']}, "
+        f"{w['samples']:,} samples every {w['step_s']:g} s"
+    )
+    print(f"element sets ({s['switch_rule']} rule):")
+    for es in s["element_sets_used"]:
+        print(
+            f"  {es['epoch_utc']}  age {es['age_h_min']:+.1f} to {es['age_h_max']:+.1f} h  "
+            f"({es['source']})"
+        )
+    for sw in s["switches_in_window"]:
+        print(f"  switch at {sw['utc']}: {sw['jump_km']:.1f} km jump")
+    print(f"passes ({s['visibility']['preset']} preset):")
+    for name, c in s["passes_per_station"].items():
+        print(f"  {name:<14} {c['passes']:>3} passes, {c['visible']:>2} visible to the eye")
+    for warning in s["warnings"]:
+        print(f"warning: {warning}")
+    print(
+        f"wrote {out}/ in {seconds:.1f} s (summary.json, track.csv, groundtrack.geojson, "
+        "passes.csv, passes.json, events.csv, maps/, skyplots/, timeline, altitude)"
+    )
 
 
 def _catalogue_from_args(args):

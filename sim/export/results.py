@@ -1,0 +1,54 @@
+"""The data files of a replay's output folder: summary, track, ground track, passes, events."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from ..passes import PASS_FIELDS
+from .atomic import atomic_writer
+from .track import write_track
+
+EVENT_FIELDS = [
+    "name",
+    "kind",
+    "utc",
+    "met_s",
+    "iss_lat_deg",
+    "iss_lon_deg",
+    "iss_alt_km",
+    "element_set_epoch_utc",
+    "element_set_age_h",
+    "source",
+]
+
+
+def write_passes(passes, folder: Path):
+    rows = [p.to_dict() for p in passes]
+    with atomic_writer(folder / "passes.json") as f:
+        json.dump(rows, f, indent=1)
+        f.write("\n")
+    with atomic_writer(folder / "passes.csv", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=PASS_FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_events(events, folder: Path):
+    with atomic_writer(folder / "events.csv", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(events)
+
+
+def write_data_files(results, folder: Path):
+    from ..scenario import summary_json
+
+    folder = Path(folder)
+    with atomic_writer(folder / "summary.json") as f:
+        f.write(summary_json(results))
+    write_track(results.ephemeris, folder / "track.csv")
+    write_track(results.ephemeris, folder / "groundtrack.geojson")
+    write_passes(results.passes, folder)
+    write_events(results.events, folder)
