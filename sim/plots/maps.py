@@ -9,6 +9,11 @@ from .coast import LAND_LEVELS, shorelines
 from .style import COAST, ECLIPSE, LAND, NIGHT, STATION_COLOURS, SUNLIT, WATER, new_axes
 
 
+def _degrees(value: float, positive: str, negative: str) -> str:
+    hemisphere = positive if value > 0 else negative if value < 0 else ""
+    return f"{abs(value):.0f}°{hemisphere}"
+
+
 def draw_base(ax, resolution: str = "l"):
     """Ocean, land and lakes from GSHHS, a graticule and degree labels."""
     from matplotlib.collections import PolyCollection
