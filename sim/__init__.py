@@ -11,6 +11,29 @@ from .errors import OutputError, ScenarioError, SimError, TimeSpanError, TLEErro
 from .times import TimeGrid
 from .tle import Catalogue, ElementSet, load_catalogue, read_element_sets
 
+# heavier parts (skyfield, matplotlib) load on first use, so 'import sim' stays quick
+_LAZY = {
+    "propagate": "ephemeris",
+    "Ephemeris": "ephemeris",
+    "find_passes": "passes",
+    "Station": "passes",
+    "Pass": "passes",
+    "PRESETS": "passes",
+    "load_scenario": "scenario",
+    "Scenario": "scenario",
+    "Results": "scenario",
+    "write_results": "scenario",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
 __all__ = [
     "Catalogue",
     "ElementSet",
@@ -24,4 +47,5 @@ __all__ = [
     "default_tle",
     "load_catalogue",
     "read_element_sets",
+    *_LAZY,
 ]
