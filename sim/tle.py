@@ -706,19 +706,23 @@ class Catalogue:
         return out
 
     def age_warnings(self, whole, fraction) -> list[str]:
-        """Messages for the stretches where the set in force is older than ``max_age_days``."""
-        age_h = self.age_hours(whole, fraction)
-        worst = float(np.max(np.abs(age_h))) if np.size(age_h) else 0.0
-        if worst <= self.max_age_days * 24.0:
-            return []
-        far = np.abs(age_h) > self.max_age_days * 24.0
-        where = np.nonzero(far)[0]
-        first, last = where[0], where[-1]
+        """One message per stretch where the set in force is older than ``max_age_days``."""
+        age_h = np.atleast_1d(self.age_hours(whole, fraction))
         whole = np.asarray(whole, dtype=float) * np.ones_like(age_h)
         fraction = np.asarray(fraction, dtype=float) * np.ones_like(age_h)
-        return [
-            f"element set {worst / 24.0:.1f} days old (limit {self.max_age_days:g}) between "
-            f"{jd_to_iso(whole[first], fraction[first], 0)} and "
-            f"{jd_to_iso(whole[last], fraction[last], 0)}; positions there are extrapolated "
-            "and approximate"
-        ]
+        far = np.abs(age_h) > self.max_age_days * 24.0
+        if not far.any():
+            return []
+        edges = np.diff(np.concatenate([[0], far.astype(np.int8), [0]]))
+        starts = np.nonzero(edges == 1)[0]
+        ends = np.nonzero(edges == -1)[0] - 1
+        out = []
+        for a, b in zip(starts, ends, strict=True):
+            worst = float(np.max(np.abs(age_h[a : b + 1]))) / 24.0
+            direction = "backwards" if age_h[a] < 0 else "forwards"
+            out.append(
+                f"element set {worst:.1f} days old (limit {self.max_age_days:g}) from "
+                f"{jd_to_iso(whole[a], fraction[a], 0)} to {jd_to_iso(whole[b], fraction[b], 0)}; "
+                f"positions there are propagated {direction} and approximate"
+            )
+        return out

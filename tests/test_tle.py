@@ -361,3 +361,15 @@ def test_export_round_trip(catalogue, tmp_path):
     assert [s.elements_key() for s in again] == [s.elements_key() for s in catalogue.sets]
     assert [s.epoch for s in again] == [s.epoch for s in catalogue.sets]
     assert math.isclose(catalogue.sets[0].inclination_deg, 51.6411, abs_tol=1e-9)
+
+
+def test_age_warnings_list_each_stretch(catalogue):
+    # two separate stretches older than 3 days in the bundled history (before the switches of
+    # 2024-03-30 20:29 and 2024-04-03 20:21); each is reported on its own
+    from sim.times import TimeGrid
+
+    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-04-05T00:00Z", 600)
+    msgs = catalogue.age_warnings(grid.whole, grid.fraction)
+    assert len(msgs) == 2
+    assert "to 2024-03-30T20:2" in msgs[0] and "from 2024-04-03T" in msgs[1]
+    assert all("forwards" in m for m in msgs)
