@@ -427,26 +427,16 @@ class Results:
         return f"{a[:16].replace('T', ' ')} to {b[:16].replace('T', ' ')} UTC"
 
     def map_markers(self):
+        """(kind, lon, lat, label) for the map: pads and landing sites where they are on the
+        ground, docking and undocking where the ISS was at that instant."""
+        where = {"launch": "site", "landing": "site", "docking": "iss", "undocking": "iss"}
         out = []
         for ev in self.events:
-            if ev["kind"] in ("launch", "landing") and ev.get("site_lat_deg") is not None:
-                out.append(
-                    (
-                        ev["kind"],
-                        ev["site_lon_deg"],
-                        ev["site_lat_deg"],
-                        ev["utc"][:16].replace("T", " "),
-                    )
-                )
-            elif ev["kind"] in ("docking", "undocking") and ev.get("iss_lat_deg") is not None:
-                out.append(
-                    (
-                        ev["kind"],
-                        ev["iss_lon_deg"],
-                        ev["iss_lat_deg"],
-                        ev["utc"][:16].replace("T", " "),
-                    )
-                )
+            prefix = where.get(ev["kind"])
+            if prefix is None or ev.get(f"{prefix}_lat_deg") is None:
+                continue
+            label = ev["utc"][:16].replace("T", " ")
+            out.append((ev["kind"], ev[f"{prefix}_lon_deg"], ev[f"{prefix}_lat_deg"], label))
         return out
 
     def summary(self) -> dict:
