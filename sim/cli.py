@@ -103,21 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
 
-    p = sub.add_parser("window", help="in-plane launch opportunities from a site")
-    _add_tle_source(p)
-    p.add_argument("--site", required=True, metavar="LAT,LON", help="launch site, degrees")
-    p.add_argument("--start", required=True, help="first date (ISO 8601)")
-    p.add_argument("--end", required=True, help="last date (ISO 8601)")
-    p.add_argument("--launch", help="actual lift-off time to assess (ISO 8601 UTC)")
-    p.add_argument(
-        "--insertion-s",
-        type=float,
-        default=529.0,
-        help="seconds from lift-off to orbit insertion (529)",
-    )
-    p.add_argument("--json", action="store_true", help="JSON instead of a table")
-    p.add_argument("--plot", metavar="FILE", help="also draw the launch-window plot")
-
     return parser
 
 
@@ -164,7 +149,6 @@ def _dispatch(parser, args) -> int:
         "run": _run,
         "track": _track,
         "passes": _passes,
-        "window": _window,
     }[args.command]
     return handler(args)
 
@@ -409,10 +393,6 @@ def _passes(args) -> int:
         )
         print(f"wrote {len(written)} sky plots to {args.skyplots}", file=sys.stderr)
     return 0
-
-
-def _window(args) -> int:
-    raise SimError("sim window: not available in this build")
 
 
 if __name__ == "__main__":  # pragma: no cover
