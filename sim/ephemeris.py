@@ -321,9 +321,13 @@ def itrs_at(catalogue: Catalogue, whole, fraction) -> np.ndarray:
     return teme_to_itrs(r_teme, None, theta, 0.0)[0]
 
 
-def subsolar_point(whole: float, fraction: float) -> tuple[float, float]:
-    """Geodetic latitude and longitude (deg) where the Sun stands at the zenith."""
-    sun = SunTable.covering(np.array([whole]), np.array([fraction]))
+def subsolar_point(whole: float, fraction: float, sun: SunTable | None = None):
+    """Geodetic latitude and longitude (deg) where the Sun stands at the zenith.
+
+    Pass the ephemeris's ``sun`` table when the instant lies inside it, to reuse it.
+    """
+    if sun is None:
+        sun = SunTable.covering(np.array([whole]), np.array([fraction]))
     r = sun.itrs(np.array([whole]), np.array([fraction]))[0]
     lat = np.degrees(np.arctan2(r[2], np.hypot(r[0], r[1])))
     lon = np.degrees(np.arctan2(r[1], r[0]))

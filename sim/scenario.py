@@ -573,7 +573,7 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
         index = np.nonzero(day_number == d)[0]
         noon = d  # Julian day number d begins at noon; d - 0.5 is midnight
         instant = min(max(noon, w0), w1)
-        lat_s, lon_s = subsolar_point(math.floor(instant), instant % 1)
+        lat_s, lon_s = subsolar_point(math.floor(instant), instant % 1, eph.sun)
         date = jd_to_iso(math.floor(d - 0.5), (d - 0.5) % 1, 0)[:10]
         days.append(
             {
@@ -586,7 +586,7 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
                 ),
             }
         )
-    lat_s, lon_s = subsolar_point(math.floor(w0), w0 % 1)
+    lat_s, lon_s = subsolar_point(math.floor(w0), w0 % 1, eph.sun)
     night = (lat_s, lon_s, jd_to_iso(math.floor(w0), w0 % 1, 0)[:16].replace("T", " ") + " UTC")
     return Results(
         sc, catalogue, eph, passes, tracks, events, switches, days, night, warnings, (w0, w1)
