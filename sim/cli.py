@@ -310,16 +310,13 @@ def _print_summary(results, out, seconds) -> None:
 
 
 def _catalogue_from_args(args):
-    from .tle import load_catalogue, read_element_sets
+    from .tle import load_catalogue
 
     catalogue = load_catalogue(
         args.tle, rule=args.switch, norad_id=args.norad, name=args.name, strict=not args.lenient
     )
-    if args.lenient:
-        for problem in read_element_sets(
-            args.tle, norad_id=args.norad, name=args.name, strict=False
-        ).problems:
-            print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
+    for problem in catalogue.report.problems:  # empty unless --lenient kept going
+        print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
     return catalogue
 
 

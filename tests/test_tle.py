@@ -373,3 +373,20 @@ def test_age_warnings_list_each_stretch(catalogue):
     assert len(msgs) == 2
     assert "to 2024-03-30T20:2" in msgs[0] and "from 2024-04-03T" in msgs[1]
     assert all("forwards" in m for m in msgs)
+
+
+def test_lenient_cli_warns_once_per_bad_set(tmp_path, capsys):
+    from sim.cli import main
+
+    bad2 = LINE2[:68] + str((int(LINE2[68]) + 1) % 10)
+    path = tmp_path / "mixed.tle"
+    path.write_text(f"BROKEN\n{LINE1}\n{bad2}\n" + BUNDLED_TLE.read_text())
+    out = tmp_path / "t.csv"
+    args = ["track", "--tle", str(path), "--start", "2024-03-28T00:00Z",
+            "--end", "2024-03-28T01:00Z", "--step", "600", "--output", str(out)]
+    assert main(args) == 2 and not out.exists()
+    capsys.readouterr()
+    assert main([*args, "--lenient"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("mixed.tle:2: line 2 checksum") == 1 and "(set left out)" in err
+    assert len(out.read_text().splitlines()) == 8
