@@ -14,12 +14,15 @@ class TrackSegment:
     """A piece of ground track that does not cross the antimeridian.
 
     ``index`` holds the ephemeris rows; ``lon_deg``/``lat_deg`` may carry an extra point
-    interpolated onto +/-180 deg at either end so that lines reach the map edge.
+    interpolated onto +/-180 deg at either end so that lines reach the map edge. ``rows`` gives,
+    for every point of ``lon_deg``, the ephemeris row it stands for (an edge point stands for
+    its nearest sample), so per-sample data such as illumination can be looked up per point.
     """
 
     index: np.ndarray
     lon_deg: np.ndarray
     lat_deg: np.ndarray
+    rows: np.ndarray
 
 
 def split_antimeridian(lon_deg, lat_deg, index=None, *, edge_points: bool = True):
@@ -41,13 +44,15 @@ def split_antimeridian(lon_deg, lat_deg, index=None, *, edge_points: bool = True
         sel = sel[good[sel]]
         if sel.size == 0:
             continue
-        seg_lon, seg_lat = lon[sel], lat[sel]
+        seg_lon, seg_lat, rows = lon[sel], lat[sel], index[sel]
         if edge_points:
             if a > 0 and good[a - 1] and jumps[a - 1]:
                 seg_lon, seg_lat = _prepend_edge(lon[a - 1], lat[a - 1], seg_lon, seg_lat)
+                rows = np.concatenate([rows[:1], rows])
             if b < lon.size and good[b] and jumps[b - 1]:
                 seg_lon, seg_lat = _append_edge(seg_lon, seg_lat, lon[b], lat[b])
-        segments.append(TrackSegment(index[sel], seg_lon, seg_lat))
+                rows = np.concatenate([rows, rows[-1:]])
+        segments.append(TrackSegment(index[sel], seg_lon, seg_lat, rows))
     return segments
 
 

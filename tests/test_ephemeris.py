@@ -186,3 +186,11 @@ def test_subsolar_point_from_the_ephemeris_sun_table_matches_a_fresh_one(catalog
     fresh = subsolar_point(w, f)
     reused = subsolar_point(w, f, eph.sun)
     assert np.allclose(fresh, reused, atol=1e-4)  # 1e-4 deg: 11 m on the ground
+
+
+def test_edge_points_stand_for_their_nearest_sample():
+    lon = np.array([170.0, 179.5, -179.0, -170.0])
+    lat = np.array([0.0, 1.0, 2.0, 3.0])
+    a, b = split_antimeridian(lon, lat)
+    assert list(a.rows) == [0, 1, 1] and list(b.rows) == [2, 2, 3]
+    assert len(a.rows) == len(a.lon_deg) and len(b.rows) == len(b.lon_deg)

@@ -382,8 +382,19 @@ def test_lenient_cli_warns_once_per_bad_set(tmp_path, capsys):
     path = tmp_path / "mixed.tle"
     path.write_text(f"BROKEN\n{LINE1}\n{bad2}\n" + BUNDLED_TLE.read_text())
     out = tmp_path / "t.csv"
-    args = ["track", "--tle", str(path), "--start", "2024-03-28T00:00Z",
-            "--end", "2024-03-28T01:00Z", "--step", "600", "--output", str(out)]
+    args = [
+        "track",
+        "--tle",
+        str(path),
+        "--start",
+        "2024-03-28T00:00Z",
+        "--end",
+        "2024-03-28T01:00Z",
+        "--step",
+        "600",
+        "--output",
+        str(out),
+    ]
     assert main(args) == 2 and not out.exists()
     capsys.readouterr()
     assert main([*args, "--lenient"]) == 0

@@ -80,24 +80,15 @@ def draw_track(ax, lon_deg, lat_deg, sunlit, *, linewidth: float = 1.4):
     """The ground track coloured by illumination, split at the antimeridian."""
     from matplotlib.collections import LineCollection
 
-    lon = np.asarray(lon_deg)
-    lat = np.asarray(lat_deg)
     lit = np.asarray(sunlit)
     segs, colours = [], []
-    for seg in split_antimeridian(lon, lat):
-        idx = seg.index
+    for seg in split_antimeridian(lon_deg, lat_deg):
         pts = np.column_stack([seg.lon_deg, seg.lat_deg])
-        # the colour of each piece is the state at its start sample (edge points borrow the
-        # neighbour's state)
-        state = lit[idx]
-        if len(seg.lon_deg) > idx.size:
-            if seg.lon_deg[0] in (-180.0, 180.0) and seg.lon_deg.size > idx.size:
-                state = np.concatenate([[lit[idx[0]]], state])
-            if state.size < len(seg.lon_deg):
-                state = np.concatenate([state, [lit[idx[-1]]]])
-        for a in range(len(pts) - 1):
-            segs.append(pts[a : a + 2])
-            colours.append(SUNLIT if state[a] else ECLIPSE)
+        # one two-point piece per step, coloured by the state at its first point
+        segs.append(np.stack([pts[:-1], pts[1:]], axis=1))
+        colours.append(np.where(lit[seg.rows[:-1]], SUNLIT, ECLIPSE))
+    segs = np.concatenate(segs) if segs else np.empty((0, 2, 2))
+    colours = np.concatenate(colours) if colours else np.empty(0, dtype=str)
     lc = LineCollection(segs, colors=colours, linewidths=linewidth, zorder=4)
     ax.add_collection(lc)
     ax.plot([], [], color=SUNLIT, linewidth=2, label="track, ISS sunlit")
