@@ -103,6 +103,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
 
+    p = sub.add_parser("window", help="in-plane launch opportunities from a site")
+    _add_tle_source(p)
+    p.add_argument("--site", required=True, metavar="LAT,LON", help="launch site, degrees")
+    p.add_argument("--start", required=True, help="first date or instant (ISO 8601 UTC)")
+    p.add_argument("--end", required=True, help="last date or instant (ISO 8601 UTC)")
+    p.add_argument(
+        "--launch",
+        action="append",
+        default=[],
+        metavar="[NAME=]ISO",
+        help="an actual lift-off to assess; may repeat",
+    )
+    p.add_argument(
+        "--insertion-s",
+        type=float,
+        default=529.0,
+        help="seconds from lift-off to orbit insertion (529)",
+    )
+    p.add_argument(
+        "--downrange-deg",
+        type=float,
+        default=14.0,
+        help="approximate downrange angle of the insertion point (14)",
+    )
+    p.add_argument("--json", action="store_true", help="JSON instead of a table")
+    p.add_argument("--plot", metavar="FILE", help="also draw the launch-window plot")
+
     return parser
 
 
@@ -149,6 +176,7 @@ def _dispatch(parser, args) -> int:
         "run": _run,
         "track": _track,
         "passes": _passes,
+        "window": _window,
     }[args.command]
     return handler(args)
 
@@ -301,11 +329,20 @@ def _print_summary(results, out, seconds) -> None:
     print(f"passes ({s['visibility']['preset']} preset):")
     for name, c in s["passes_per_station"].items():
         print(f"  {name:<14} {c['passes']:>3} passes, {c['visible']:>2} visible to the eye")
+    if s["launch_window"]:
+        print("launch window (phase at insertion approximate, see launch_window.json):")
+        for a in s["launch_window"]["launches"]:
+            print(
+                f"  {a['name']:<8} {a['launch_utc']}  plane offset {a['plane_offset_deg']:.3f}°, "
+                f"in-plane {a['lead_s']:+.0f} s later, phase {a['phase_at_insertion_deg']:.0f}°"
+            )
     for warning in s["warnings"]:
         print(f"warning: {warning}")
     print(
         f"wrote {out}/ in {seconds:.1f} s (summary.json, track.csv, groundtrack.geojson, "
-        "passes.csv, passes.json, events.csv, maps/, skyplots/, timeline, altitude)"
+        "passes.csv, passes.json, events.csv, maps/, skyplots/, timeline, altitude"
+        + (", launch_window" if s["launch_window"] else "")
+        + ")"
     )
 
 
@@ -389,6 +426,62 @@ def _passes(args) -> int:
             catalogue, stations, [p for p in passes if p.visible], args.skyplots
         )
         print(f"wrote {len(written)} sky plots to {args.skyplots}", file=sys.stderr)
+    return 0
+
+
+def format_window(window) -> str:
+    from .mission import WINDOW_NOTE
+
+    lines = [f"{'ascending in-plane instant (UTC)':<34} {'phase at insertion':>18}"]
+    for o in window.opportunities:
+        d = o.to_dict()
+        lines.append(f"{d['in_plane_utc']:<34} {d['phase_at_insertion_deg']:>17.1f}°")
+    for a in window.assessments:
+        d = a.to_dict()
+        lines.append(
+            f"\n{d['name']}: lift-off {d['launch_utc']}, plane offset "
+            f"{d['plane_offset_deg']:.3f}°, in-plane at {d['in_plane_utc']} "
+            f"({d['lead_s']:+.0f} s), phase at insertion {d['phase_at_insertion_deg']:.1f}°"
+        )
+    lines.append(
+        f"\n{WINDOW_NOTE} (insertion {window.insertion_s:g} s, downrange {window.downrange_deg:g}°)"
+    )
+    return "\n".join(lines)
+
+
+def _window(args) -> int:
+    import json
+
+    from .mission import Site, launch_window
+
+    site = Site.parse(args.site)
+    launches = []
+    for text in args.launch:
+        name, sep, when = text.rpartition("=")
+        launches.append((name if sep else f"launch {len(launches) + 1}", when))
+    catalogue = _catalogue_from_args(args)
+    window = launch_window(
+        catalogue,
+        site,
+        args.start,
+        args.end,
+        launches,
+        insertion_s=args.insertion_s,
+        downrange_deg=args.downrange_deg,
+    )
+    if args.json:
+        data = window.to_dict()
+        if len(window.assessments) == 1:
+            data["launch"] = data.pop("launches")[0]
+        print(json.dumps(data, indent=1))
+    else:
+        print(format_window(window))
+    if args.plot:
+        from .plots.style import save
+        from .plots.window import launch_window_plot
+
+        save(launch_window_plot(window), args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
 

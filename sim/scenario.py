@@ -138,6 +138,7 @@ SPEC_LAUNCH = {
     "lat_deg": LAT,
     "lon_deg": LON,
     "insertion_s": ("num", False, (0.0, 3600.0, True)),
+    "downrange_deg": ("num", False, (0.0, 90.0, False)),
 }
 SPEC_EVENT = {
     "name": ("str", True, None),
@@ -179,6 +180,7 @@ SPEC_OUTPUTS = {
     "skyplots": ("bool", False, None),
     "timeline": ("bool", False, None),
     "altitude": ("bool", False, None),
+    "launch_window": ("bool", False, None),
 }
 TOP = (
     "mission",
@@ -420,6 +422,7 @@ class Results:
     night_instant: tuple
     warnings: list[str]
     window_jd: tuple[float, float]
+    launch_window: object = None  #: sim.mission.LaunchWindow when the scenario has a launch
 
     def window_label(self) -> str:
         a = jd_to_iso(math.floor(self.window_jd[0]), self.window_jd[0] % 1, 0)
@@ -494,6 +497,15 @@ class Results:
             "sunlit_fraction": round(float(np.mean(eph.sunlit[eph.ok])), 4),
             "max_abs_latitude_deg": round(float(np.nanmax(np.abs(eph.lat_deg))), 4),
             "warnings": self.warnings,
+            "launch_window": (
+                None
+                if self.launch_window is None
+                else {
+                    "launches": [a.to_dict() for a in self.launch_window.assessments],
+                    "insertion_s": self.launch_window.insertion_s,
+                    "downrange_deg": self.launch_window.downrange_deg,
+                }
+            ),
             "approximations": [
                 "Positions before the first element set are SGP4 propagated backwards "
                 "(element_set_age_h < 0) and approximate: tens of km after a few days.",
@@ -588,8 +600,23 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
         )
     lat_s, lon_s = subsolar_point(math.floor(w0), w0 % 1, eph.sun)
     night = (lat_s, lon_s, jd_to_iso(math.floor(w0), w0 % 1, 0)[:16].replace("T", " ") + " UTC")
+    window = None
+    if sc.launch:
+        _stage(progress, "launch window")
+        window = _launch_window(sc, catalogue)
     return Results(
-        sc, catalogue, eph, passes, tracks, events, switches, days, night, warnings, (w0, w1)
+        sc,
+        catalogue,
+        eph,
+        passes,
+        tracks,
+        events,
+        switches,
+        days,
+        night,
+        warnings,
+        (w0, w1),
+        window,
     )
 
 
@@ -662,6 +689,10 @@ def _write_plots(results: Results, folder: Path, fmt: str, dpi: int, progress):
         save(timeline(results), folder / f"timeline.{fmt}", dpi)
     if want.get("altitude", True):
         save(altitude_and_age(results), folder / f"altitude.{fmt}", dpi)
+    if results.launch_window is not None and want.get("launch_window", True):
+        from .plots.window import launch_window_plot
+
+        save(launch_window_plot(results.launch_window), folder / f"launch_window.{fmt}", dpi)
     if want.get("skyplots", True):
         _stage(progress, "sky plots")
         visible = [p for p in results.passes if p.visible]
@@ -676,6 +707,30 @@ def _write_plots(results: Results, folder: Path, fmt: str, dpi: int, progress):
             dpi,
             tracks,
         )
+
+
+def _launch_window(sc: Scenario, catalogue: Catalogue):
+    """In-plane opportunities from two days before the first launch attempt to two days after
+    the launch, and an assessment of every launch and scrub event."""
+    from .mission import DEFAULT_DOWNRANGE_DEG, DEFAULT_INSERTION_S, Site, launch_window
+
+    attempts = [e for e in sc.events if e.kind in ("launch", "scrub")]
+    first = min(e.jd for e in attempts)
+    last = max(e.jd for e in attempts)
+    site = Site(sc.launch["site"], sc.launch["lat_deg"], sc.launch["lon_deg"])
+    return launch_window(
+        catalogue,
+        site,
+        _jd_iso(math.floor(first - 0.5) - 1.5),
+        _jd_iso(math.floor(last - 0.5) + 3.5),
+        [(e.name, e.time_utc) for e in attempts],
+        insertion_s=sc.launch.get("insertion_s", DEFAULT_INSERTION_S),
+        downrange_deg=sc.launch.get("downrange_deg", DEFAULT_DOWNRANGE_DEG),
+    )
+
+
+def _jd_iso(jd: float) -> str:
+    return jd_to_iso(math.floor(jd), jd - math.floor(jd), 3)
 
 
 def plot_stage_count(results: Results) -> int:

@@ -250,3 +250,22 @@ def test_package_finds_bundled_data_from_anywhere(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert sim.default_scenario().is_file() and sim.default_tle().is_file()
     assert Path(sim.default_scenario()).parent.name == "scenarios"
+
+
+def test_first_attempt_what_if_scenario():
+    res = load_scenario(ROOT / "scenarios" / "soyuz-ms25-first-attempt.toml").run()
+    events = {e["name"]: e for e in res.events}
+    assert events["launch"]["utc"] == "2024-03-21T13:21:19.000Z"
+    # docking 3 h 18 min after lift-off on the fast profile
+    assert events["docking"]["met_s"] == pytest.approx(3 * 3600 + 18 * 60 + 23, abs=1)
+    (launch,) = res.launch_window.assessments
+    assert 0 < launch.lead_s < 300 and abs(launch.plane_offset_deg) < 0.5
+    assert launch.phase_deg < 45  # the station just ahead: a same-day rendezvous
+    assert any("propagated backwards" in w for w in res.warnings)
+
+
+def test_default_run_assesses_both_attempts(results):
+    by_name = {a.name: a for a in results.launch_window.assessments}
+    assert set(by_name) == {"launch", "scrub"}
+    assert by_name["scrub"].phase_deg < 45 < by_name["launch"].phase_deg
+    assert len(results.launch_window.opportunities) >= 5

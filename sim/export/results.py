@@ -52,3 +52,7 @@ def write_data_files(results, folder: Path):
     write_track(results.ephemeris, folder / "groundtrack.geojson")
     write_passes(results.passes, folder)
     write_events(results.events, folder)
+    if results.launch_window is not None:
+        with atomic_writer(folder / "launch_window.json") as f:
+            json.dump(results.launch_window.to_dict(), f, indent=1)
+            f.write("\n")
