@@ -311,6 +311,14 @@ def _progress(quiet: bool):
     )
 
 
+def _met_text(seconds: float) -> str:
+    """Mission elapsed time as [-]Dd HH:MM:SS."""
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    days, rest = divmod(total, 86400)
+    return f"{sign}{days}d {rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+
+
 def _print_summary(results, out, seconds) -> None:
     s = results.summary()
     w = s["window"]
@@ -329,6 +337,14 @@ def _print_summary(results, out, seconds) -> None:
     print(f"passes ({s['visibility']['preset']} preset):")
     for name, c in s["passes_per_station"].items():
         print(f"  {name:<14} {c['passes']:>3} passes, {c['visible']:>2} visible to the eye")
+    print(f"{'event':<16}{'UTC':<26}{'MET':>14}  ISS lat/lon/alt, element set age")
+    for e in s["events"]:
+        met = "" if e["met_s"] is None else _met_text(e["met_s"])
+        print(
+            f"{e['name']:<16}{e['utc']:<26}{met:>14}  {e['iss_lat_deg']:7.2f} "
+            f"{e['iss_lon_deg']:8.2f} {e['iss_alt_km']:6.1f} km, "
+            f"{e['element_set_age_h'] / 24:+.1f} d"
+        )
     if s["launch_window"]:
         print("launch window (phase at insertion approximate, see launch_window.json):")
         for a in s["launch_window"]["launches"]:

@@ -166,6 +166,12 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
     assert len(skyplots) == sum(p["visible"] for p in passes) > 0
     assert 51.7 <= summary["max_abs_latitude_deg"] <= 51.9
     assert re.search(r"Minsk\s+\d+ passes", capsys.readouterr().out)
+    with open(out / "track.csv") as f:
+        first = next(csv.DictReader(f))
+    # mission elapsed time of the first sample (the docking) from the launch facts
+    assert float(first["met_s"]) == pytest.approx(
+        (2 * 86400 + 2 * 3600 + 26 * 60 + 40.427), abs=1e-3
+    )
     gj = json.loads((out / "groundtrack.geojson").read_text())
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 100
 

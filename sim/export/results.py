@@ -48,7 +48,8 @@ def write_data_files(results, folder: Path):
     folder = Path(folder)
     with atomic_writer(folder / "summary.json") as f:
         f.write(summary_json(results))
-    write_track(results.ephemeris, folder / "track.csv")
+    launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
+    write_track(results.ephemeris, folder / "track.csv", launch_jd=launch)
     write_track(results.ephemeris, folder / "groundtrack.geojson")
     write_passes(results.passes, folder)
     write_events(results.events, folder)

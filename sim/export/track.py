@@ -49,18 +49,33 @@ def _columns(eph):
     }
 
 
-def write_track(eph, path, fmt: str | None = None) -> Path:
-    """Write the ephemeris as a track file; the format follows the extension unless given."""
+def write_track(eph, path, fmt: str | None = None, launch_jd: float | None = None) -> Path:
+    """Write the ephemeris as a track file; the format follows the extension unless given.
+
+    With ``launch_jd`` (UTC Julian date of lift-off) the CSV and JSON gain a last column
+    ``met_s``, the mission elapsed time in seconds.
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     writer = {"csv": _write_csv, "json": _write_json, "geojson": _write_geojson}.get(fmt)
     if writer is None:
         raise OutputError(f"{path}: unknown track format {fmt!r}; expected .csv, .json or .geojson")
-    writer(eph, path)
+    met = None if launch_jd is None else _met(eph, launch_jd)
+    if writer is _write_geojson:
+        writer(eph, path)
+    else:
+        writer(eph, path, met)
     return path
 
 
-def _write_csv(eph, path):
+def _met(eph, launch_jd: float):
+    whole = np.floor(launch_jd)
+    return np.round(
+        ((eph.times.whole - whole) + (eph.times.fraction - (launch_jd - whole))) * 86400.0, 3
+    )
+
+
+def _write_csv(eph, path, met=None):
     cols = _columns(eph)
     ok = cols.pop("_ok")
     lists = [
@@ -69,20 +84,30 @@ def _write_csv(eph, path):
         else cols[name].tolist()
         for name in TRACK_COLUMNS
     ]
+    header = list(TRACK_COLUMNS)
+    good = "%s,%.7f,%.7f,%.4f,%.4f,%.4f,%.4f,%s,%s,%.4f"
+    bad = "%s,,,,,,,,%s,%.4f"
+    if met is not None:
+        header.append("met_s")
+        lists.append(met.tolist())
+        good += ",%.3f"
+        bad += ",%.3f"
+    good += "\n"
+    bad += "\n"
     with atomic_writer(path) as f:
-        f.write(",".join(TRACK_COLUMNS) + "\n")
+        f.write(",".join(header) + "\n")
         for i, row in enumerate(zip(*lists, strict=True)):
             if ok[i]:
-                f.write("%s,%.7f,%.7f,%.4f,%.4f,%.4f,%.4f,%s,%s,%.4f\n" % row)
+                f.write(good % row)
             else:  # SGP4 failed here: keep the row, empty numbers
-                f.write(f"{row[0]},,,,,,,,{row[8]},{row[9]:.4f}\n")
+                f.write(bad % (row[0], *row[8:]))
 
 
 def _nan_to_none(values):
     return [None if v != v else v for v in values]
 
 
-def _write_json(eph, path):
+def _write_json(eph, path, met=None):
     cols = _columns(eph)
     ok = cols.pop("_ok")
     data = {"note": TRACK_NOTE, "object_norad_id": eph.catalogue.norad_id, "samples": len(eph)}
@@ -95,6 +120,8 @@ def _write_json(eph, path):
         else:
             values = _nan_to_none(values.tolist())
         data[name] = values
+    if met is not None:
+        data["met_s"] = met.tolist()
     if not ok.all():
         data["sgp4_errors"] = eph.error_reasons()
     with atomic_writer(path) as f:
