@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import SimError
 
+MAX_PROBLEMS_SHOWN = 20
 SWITCH_HELP = "element-set switching rule: epoch (default), midpoint or nearest"
 
 
@@ -185,7 +186,7 @@ def _dispatch(parser, args) -> int:
 
 
 def _tle_check(files) -> int:
-    from .tle import scan_file
+    from .tle import _dedupe, scan_file
 
     bad = 0
     for f in files:
@@ -193,8 +194,15 @@ def _tle_check(files) -> int:
             sets, problems = scan_file(f)
         except SimError as exc:
             problems, sets = [str(exc).splitlines()[0]], []
-        for problem in problems:
+        for norad in sorted({s.norad_id for s in sets}):
+            try:  # the same checks as loading: one epoch, one set of elements
+                _dedupe([s for s in sets if s.norad_id == norad])
+            except SimError as exc:
+                problems.append(str(exc))
+        for problem in problems[:MAX_PROBLEMS_SHOWN]:
             print(problem)
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            print(f"{f}: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems")
         if not sets and not problems:
             problems = [f"{f}: no element set found"]
             print(problems[0])

@@ -377,6 +377,8 @@ def find_passes(
     f_max = np.where(edge_is_max, f_edge, f_max)
     keep = f_max > 0
     cs, ci, t_max = cs[keep], ci[keep], t_max[keep]
+    if cs.size == 0:  # maxima all stay below the masks: no pass in the window
+        return []
 
     # brackets for rise and set from the coarse samples
     rise_lo = np.empty(cs.size)

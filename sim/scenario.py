@@ -494,8 +494,13 @@ class Results:
             "passes_per_station": per_station,
             "events": self.events,
             "sgp4_failures": {"instants": int((~eph.ok).sum()), "reasons": eph.error_reasons()},
-            "sunlit_fraction": round(float(np.mean(eph.sunlit[eph.ok])), 4),
-            "max_abs_latitude_deg": round(float(np.nanmax(np.abs(eph.lat_deg))), 4),
+            # None where SGP4 failed at every instant
+            "sunlit_fraction": (
+                round(float(np.mean(eph.sunlit[eph.ok])), 4) if eph.ok.any() else None
+            ),
+            "max_abs_latitude_deg": (
+                round(float(np.max(np.abs(eph.lat_deg[eph.ok]))), 4) if eph.ok.any() else None
+            ),
             "warnings": self.warnings,
             "launch_window": (
                 None
@@ -650,6 +655,9 @@ def write_results(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(f"{parent}: cannot write in the output folder ({exc.strerror})") from None
+    try:
         write_data_files(results, tmp)
         if plots:
             _write_plots(results, tmp, fmt, dpi, progress)

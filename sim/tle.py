@@ -107,7 +107,15 @@ class ElementSet:
         """The set written as two TLE lines (python-sgp4's exporter)."""
         from sgp4.exporter import export_tle
 
-        return export_tle(self.satrec)
+        lines = export_tle(self.satrec)
+        for number, line in enumerate(lines, start=1):
+            if len(line) != 69:
+                raise TLEError(
+                    f"{self.where}: this set cannot be written as a TLE: line {number} would be "
+                    f"{len(line)} characters (a value, e.g. B* = {self.bstar:g}, does not fit "
+                    "its columns)"
+                )
+        return lines
 
 
 @dataclass
@@ -342,8 +350,28 @@ _OMM_NUMERIC = (
 )
 
 
+#: CCSDS OMM units of the fields the project reads (XML ``units`` attributes are checked).
+_OMM_UNITS = {
+    "MEAN_MOTION": "rev/day",
+    "INCLINATION": "deg",
+    "RA_OF_ASC_NODE": "deg",
+    "ARG_OF_PERICENTER": "deg",
+    "MEAN_ANOMALY": "deg",
+    "BSTAR": "1/er",
+    "MEAN_MOTION_DOT": "rev/day**2",
+    "MEAN_MOTION_DDOT": "rev/day**3",
+}
+
+
 def _omm_record(fields: dict, source: str, number: int) -> ElementSet:
     where = f"{source}:{number}"
+    for key, unit in sorted(fields.pop("_UNITS", {}).items()):
+        expected = _OMM_UNITS.get(key.upper())
+        if expected is None or unit.replace(" ", "").lower() != expected:
+            raise TLEError(
+                f"{where}: OMM field {key} is given in {unit!r}, expected "
+                f"{expected or 'no unit'}; convert it before reading"
+            )
     fields = {str(k).strip().upper(): v for k, v in fields.items() if k is not None}
     missing = [key for key in _OMM_REQUIRED if fields.get(key) in (None, "")]
     if missing:
@@ -430,6 +458,8 @@ def _omm_records(text: str, kind: str, source: str):
                 node = segment.find(part)
                 if node is not None:
                     fields.update((child.tag, child.text) for child in node)
+                    units = {c.tag: c.get("units") for c in node if c.get("units") is not None}
+                    fields.setdefault("_UNITS", {}).update(units)
             yield number, fields
     else:
         raise TLEError(f"{source}: unknown OMM kind {kind!r}")
@@ -670,7 +700,9 @@ class Catalogue:
         r = np.empty((whole.size, 3))
         v = np.empty((whole.size, 3))
         err = np.zeros(whole.size, dtype=np.uint8)
-        if np.all(index == index.flat[0]):
+        if whole.size == 0:
+            groups = []
+        elif np.all(index == index.flat[0]):
             groups = [(int(index.flat[0]), slice(None))]
         else:
             groups = [(int(k), np.nonzero(index == k)[0]) for k in np.unique(index)]

@@ -228,3 +228,11 @@ def test_bad_station_is_exit_2(text, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("sim: error: ") and err.count("\n") == 1
+
+
+def test_station_that_never_sees_the_object(one_set):
+    # the South Pole cannot see an orbit inclined 51.6 deg above a 40 deg mask
+    pole = Station("Pole", -89.9, 0.0, 0.0, 40.0)
+    assert find_passes(one_set, [pole], *WINDOW) == []
+    r, v, err = one_set.teme(np.array([]), np.array([]))
+    assert r.shape == (0, 3) and err.size == 0
