@@ -468,3 +468,18 @@ def test_soak_200_random_scenarios(tmp_path, capsys):
         codes.append(main(["run", str(path), "--quiet", "--out", str(folder / "out")]))
         capsys.readouterr()
     assert set(codes) <= {0, 2} and codes.count(0) > 100
+
+
+def test_output_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from sim.export.atomic import atomic_writer
+
+    old = os.umask(0o022)
+    try:
+        with atomic_writer(tmp_path / "x.txt") as f:
+            f.write("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.txt").stat().st_mode) == 0o644

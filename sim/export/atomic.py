@@ -10,6 +10,12 @@ from pathlib import Path
 from ..errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_writer(path, mode: str = "w", newline: str | None = "\n"):
     """Open a temporary file next to ``path``; rename it to ``path`` only on success."""
@@ -25,6 +31,7 @@ def atomic_writer(path, mode: str = "w", newline: str | None = "\n"):
         kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
