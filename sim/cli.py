@@ -37,14 +37,21 @@ def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem (exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sim",
         description="Replay a crewed mission from historical element sets (offline). "
         "Without a command, see 'sim run --help'.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("run", help="replay a scenario (default: Soyuz MS-25) into a folder")
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
@@ -60,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="write the data files only")
 
     p = sub.add_parser("tle", help="check or describe element-set files")
-    tsub = p.add_subparsers(dest="tle_command", metavar="ACTION")
+    tsub = p.add_subparsers(dest="tle_command", metavar="ACTION", parser_class=_Parser)
     pc = tsub.add_parser("check", help="validate files; exit 0 when valid, 2 otherwise")
     pc.add_argument("files", nargs="+", metavar="FILE")
     pi = tsub.add_parser("info", help="table of the sets and their consistency")
@@ -103,6 +110,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
+
+    p = sub.add_parser(
+        "export", help="export a scenario's replay: czml, kml, oem, geojson, csv or json"
+    )
+    p.add_argument("format", choices=("czml", "kml", "oem", "geojson", "csv", "json"))
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
+    p.add_argument("--output", required=True, help="file to write")
+    p.add_argument(
+        "--frame",
+        default="EME2000",
+        choices=("EME2000", "ITRF"),
+        help="OEM reference frame (default EME2000)",
+    )
+    p.add_argument("--start", help="czml: first instant (ISO 8601 UTC, inside the replay)")
+    p.add_argument("--end", help="czml: last instant (ISO 8601 UTC, inside the replay)")
+
+    p = sub.add_parser("animate", help="animated map of the replay as GIF or MP4")
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
+    p.add_argument("--output", required=True, help="replay.gif or replay.mp4")
+    p.add_argument(
+        "--speed", type=float, default=60.0, help="seconds of replay per frame (default 60)"
+    )
+    p.add_argument("--start", help="first instant (ISO 8601 UTC; default: replay start)")
+    p.add_argument("--end", help="last instant (ISO 8601 UTC; default: replay end)")
+    p.add_argument("--fps", type=int, default=15, help="frames per second (default 15)")
+    p.add_argument("--dpi", type=int, default=80, help="resolution (default 80: 800x450)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("window", help="in-plane launch opportunities from a site")
     _add_tle_source(p)
@@ -178,6 +212,8 @@ def _dispatch(parser, args) -> int:
         "track": _track,
         "passes": _passes,
         "window": _window,
+        "export": _export,
+        "animate": _animate,
     }[args.command]
     return handler(args)
 
@@ -450,6 +486,64 @@ def _passes(args) -> int:
             catalogue, stations, [p for p in passes if p.visible], args.skyplots
         )
         print(f"wrote {len(written)} sky plots to {args.skyplots}", file=sys.stderr)
+    return 0
+
+
+def _scenario_results(path_text):
+    from .bundled import default_scenario
+    from .scenario import load_scenario
+
+    return load_scenario(Path(path_text) if path_text else default_scenario()).run()
+
+
+def _optional_jd(text, where):
+    if text is None:
+        return None
+    from .times import datetime_to_jd, parse_utc
+
+    w, f = datetime_to_jd(parse_utc(text, where))
+    return w + f
+
+
+def _export(args) -> int:
+    from .export.formats import export
+
+    results = _scenario_results(args.scenario)
+    written = export(
+        results,
+        args.format,
+        args.output,
+        frame=args.frame,
+        start_jd=_optional_jd(args.start, "--start"),
+        end_jd=_optional_jd(args.end, "--end"),
+    )
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _animate(args) -> int:
+    from .plots.animate import frame_rows, write_animation
+
+    results = _scenario_results(args.scenario)
+    start, end = _optional_jd(args.start, "--start"), _optional_jd(args.end, "--end")
+    if args.fps < 1 or args.fps > 60:
+        raise SimError(f"--fps {args.fps}: expected 1..60")
+    if args.dpi < 20 or args.dpi > 300:
+        raise SimError(f"--dpi {args.dpi}: expected 20..300")
+    total = len(frame_rows(results, args.speed, start, end))
+    with _progress(args.quiet) as bar:
+        task = bar.add_task("rendering frames", total=total)
+        n = write_animation(
+            results,
+            args.output,
+            seconds_per_frame=args.speed,
+            start_jd=start,
+            end_jd=end,
+            fps=args.fps,
+            dpi=args.dpi,
+            progress=lambda k: bar.update(task, completed=k + 1),
+        )
+    print(f"wrote {args.output}: {n} frames, {args.speed:g} s of replay each")
     return 0
 
 

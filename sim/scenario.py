@@ -181,6 +181,9 @@ SPEC_OUTPUTS = {
     "timeline": ("bool", False, None),
     "altitude": ("bool", False, None),
     "launch_window": ("bool", False, None),
+    "czml": ("bool", False, None),
+    "kml": ("bool", False, None),
+    "oem": ("bool", False, None),
 }
 TOP = (
     "mission",

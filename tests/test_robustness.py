@@ -5,7 +5,6 @@ traceback, never exit code 1.
 """
 
 import errno
-import io
 import json
 import random
 import string
@@ -225,28 +224,25 @@ def test_full_disk_keeps_previous_results(tmp_path, monkeypatch, capsys):
     out = tmp_path / "o"
     assert main(["run", "--quiet", "--no-plots", "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
+    import builtins
+
     import sim.export.atomic as atomic
 
-    real_fdopen = atomic.os.fdopen
-
-    class Full(io.TextIOWrapper):
-        pass
-
-    def fdopen(fd, mode, **kwargs):
-        handle = real_fdopen(fd, mode, **kwargs)
+    def full_open(file, mode="r", **kwargs):
+        handle = builtins.open(file, mode, **kwargs)
         written = [0]
         real_write = handle.write
 
-        def write(text):
-            written[0] += len(text)
+        def write(data):
+            written[0] += len(data)
             if written[0] > 4096:
                 raise OSError(errno.ENOSPC, "No space left on device")
-            return real_write(text)
+            return real_write(data)
 
         handle.write = write
         return handle
 
-    monkeypatch.setattr(atomic.os, "fdopen", fdopen)
+    monkeypatch.setattr(atomic, "open", full_open, raising=False)
     code = main(["run", "--quiet", "--no-plots", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "writing failed (No space left on device)" in err

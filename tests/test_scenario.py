@@ -195,7 +195,7 @@ def test_interrupted_write_keeps_previous_results(tmp_path, results, monkeypatch
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(er, "write_events", boom)
+    monkeypatch.setattr(er, "write_events_csv", boom)
     with pytest.raises(KeyboardInterrupt):
         write_results(results, out, plots=False)
     assert (out / "summary.json").read_bytes() == before

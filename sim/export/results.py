@@ -24,19 +24,22 @@ EVENT_FIELDS = [
 ]
 
 
-def write_passes(passes, folder: Path):
-    rows = [p.to_dict() for p in passes]
-    with atomic_writer(folder / "passes.json") as f:
-        json.dump(rows, f, indent=1)
-        f.write("\n")
-    with atomic_writer(folder / "passes.csv", newline="") as f:
+def write_passes_csv(passes, path: Path):
+    with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=PASS_FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(p.to_dict() for p in passes)
 
 
-def write_events(events, folder: Path):
-    with atomic_writer(folder / "events.csv", newline="") as f:
+def write_passes(passes, folder: Path):
+    with atomic_writer(folder / "passes.json") as f:
+        json.dump([p.to_dict() for p in passes], f, indent=1)
+        f.write("\n")
+    write_passes_csv(passes, folder / "passes.csv")
+
+
+def write_events_csv(events, path: Path):
+    with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows(events)
@@ -52,8 +55,13 @@ def write_data_files(results, folder: Path):
     write_track(results.ephemeris, folder / "track.csv", launch_jd=launch)
     write_track(results.ephemeris, folder / "groundtrack.geojson")
     write_passes(results.passes, folder)
-    write_events(results.events, folder)
+    write_events_csv(results.events, folder / "events.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:
             json.dump(results.launch_window.to_dict(), f, indent=1)
             f.write("\n")
+    from .formats import export
+
+    for fmt in ("czml", "kml", "oem"):
+        if results.scenario.outputs.get(fmt, False):
+            export(results, fmt, folder / f"replay.{fmt}")
