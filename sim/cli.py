@@ -130,7 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
     p.add_argument("--output", required=True, help="replay.gif or replay.mp4")
     p.add_argument(
-        "--speed", type=float, default=60.0, help="seconds of replay per frame (default 60)"
+        "--speed",
+        type=float,
+        default=None,
+        help="seconds of replay per frame (default: the whole span in about 600 frames)",
     )
     p.add_argument("--start", help="first instant (ISO 8601 UTC; default: replay start)")
     p.add_argument("--end", help="last instant (ISO 8601 UTC; default: replay end)")
@@ -530,20 +533,23 @@ def _animate(args) -> int:
         raise SimError(f"--fps {args.fps}: expected 1..60")
     if args.dpi < 20 or args.dpi > 300:
         raise SimError(f"--dpi {args.dpi}: expected 20..300")
-    total = len(frame_rows(results, args.speed, start, end))
+    from .plots.animate import auto_speed
+
+    speed = args.speed if args.speed is not None else auto_speed(results, start, end)
+    total = len(frame_rows(results, speed, start, end))
     with _progress(args.quiet) as bar:
         task = bar.add_task("rendering frames", total=total)
         n = write_animation(
             results,
             args.output,
-            seconds_per_frame=args.speed,
+            seconds_per_frame=speed,
             start_jd=start,
             end_jd=end,
             fps=args.fps,
             dpi=args.dpi,
             progress=lambda k: bar.update(task, completed=k + 1),
         )
-    print(f"wrote {args.output}: {n} frames, {args.speed:g} s of replay each")
+    print(f"wrote {args.output}: {n} frames, {speed:g} s of replay each")
     return 0
 
 

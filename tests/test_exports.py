@@ -223,6 +223,8 @@ def test_export_and_animate_cli(tmp_path, capsys):
                 "2024-03-25T16:00Z",
                 "--end",
                 "2024-03-25T16:30Z",
+                "--speed",
+                "60",
                 "--quiet",
             ]
         )
@@ -258,3 +260,15 @@ def test_default_run_writes_the_exports(tmp_path):
     for name in ("replay.czml", "replay.kml", "replay.oem"):
         assert (tmp_path / "o" / name).stat().st_size > 100_000
     assert math.isfinite(res.summary()["max_abs_latitude_deg"])
+
+
+def test_default_animation_speed_shows_the_whole_stay():
+    from sim.plots.animate import auto_speed, frame_rows
+
+    res = sim.load_scenario(sim.default_scenario()).run()
+    speed = auto_speed(res)
+    rows = frame_rows(res, None)
+    assert speed % 10 == 0  # a whole number of replay steps
+    assert 500 <= len(rows) <= 600
+    jd = res.ephemeris.times.jd
+    assert (jd[rows[-1]] - jd[0]) * 86400 > (jd[-1] - jd[0]) * 86400 - speed  # reaches the end

@@ -16,13 +16,28 @@ from ..errors import SimError
 from ..times import jd_to_iso
 from .style import ECLIPSE, NIGHT, STATION_COLOURS, SUNLIT, VISIBLE
 
+AUTO_FRAMES = 600
+
+
+def auto_speed(results, start_jd=None, end_jd=None, frames: int = AUTO_FRAMES) -> float:
+    """Seconds of replay per frame that show the span in about ``frames`` frames, a whole
+    multiple of the replay's step."""
+    jd = results.ephemeris.times.jd
+    step_s = round((jd[-1] - jd[0]) * 86400.0 / max(len(jd) - 1, 1), 3)
+    lo = jd[0] if start_jd is None else start_jd
+    hi = jd[-1] if end_jd is None else end_jd
+    return max(1, math.ceil((hi - lo) * 86400.0 / (frames - 1) / step_s)) * step_s
+
 
 def frame_rows(
-    results, seconds_per_frame: float, start_jd=None, end_jd=None, max_frames: int = 5000
+    results, seconds_per_frame: float | None, start_jd=None, end_jd=None, max_frames: int = 5000
 ) -> np.ndarray:
-    """Ephemeris rows shown as frames: every ``seconds_per_frame`` of replay time."""
+    """Ephemeris rows shown as frames: every ``seconds_per_frame`` of replay time (None: the
+    whole span in about 600 frames)."""
     eph = results.ephemeris
     jd = eph.times.jd
+    if seconds_per_frame is None:
+        seconds_per_frame = auto_speed(results, start_jd, end_jd)
     step_s = round((jd[-1] - jd[0]) * 86400.0 / max(len(jd) - 1, 1), 3)
     if seconds_per_frame < step_s - 1e-6:
         raise SimError(
@@ -165,9 +180,12 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
             trail.set_color(np.concatenate(cols) if cols else [])
             iss.set_data([eph.lon_deg[row]], [eph.lat_deg[row]])
             face = np.tile(to_rgb("#bbbbbb"), (len(sc.stations), 1))
+            sizes = np.full(len(sc.stations), 60.0)
             for k, rise, set_ in passes:
                 if rise <= t <= set_:
                     face[k] = to_rgb(VISIBLE)
+                    sizes[k] = 190.0  # larger, so the ISS marker overhead does not hide it
+            stations.set_sizes(sizes)
             stations.set_facecolors(face if len(face) else colours)
             text = f"{jd_to_iso(math.floor(t), t % 1, 0).replace('T', ' ')[:19]} UTC"
             if launch is not None:
@@ -192,7 +210,7 @@ def write_animation(
     results,
     path,
     *,
-    seconds_per_frame: float = 60.0,
+    seconds_per_frame: float | None = None,
     start_jd=None,
     end_jd=None,
     fps: int = 15,
