@@ -402,10 +402,8 @@ def _print_summary(results, out, seconds) -> None:
     for warning in s["warnings"]:
         print(f"warning: {warning}")
     print(
-        f"wrote {out}/ in {seconds:.1f} s (summary.json, track.csv, groundtrack.geojson, "
-        "passes.csv, passes.json, events.csv, maps/, skyplots/, timeline, altitude"
-        + (", launch_window" if s["launch_window"] else "")
-        + ")"
+        f"wrote {out}/ in {seconds:.1f} s: "
+        + ", ".join(p.name + ("/" if p.is_dir() else "") for p in sorted(Path(out).iterdir()))
     )
 
 
