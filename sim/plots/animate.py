@@ -80,8 +80,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     from matplotlib.colors import to_rgb
 
     from ..ephemeris import subsolar_point
-    from ..tracks import split_antimeridian
-    from .maps import draw_base
+    from .maps import draw_base, label_stations, track_pieces
 
     eph = results.ephemeris
     sc = results.scenario
@@ -118,15 +117,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     stations = ax.scatter(
         st_lon, st_lat, s=60, marker="s", c="#bbbbbb", edgecolors="black", zorder=7, animated=True
     )
-    for s in sc.stations:
-        ax.annotate(
-            s.name,
-            (s.lon_deg, s.lat_deg),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8,
-            zorder=8,
-        )
+    label_stations(ax, sc.stations)
     clock = ax.text(
         0.01,
         0.02,
@@ -168,16 +159,10 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
             night_rgba[..., 3] = _night_alpha(lat_s, lon_s, lon_g, lat_g)
             night.set_data(night_rgba)
             a = max(0, row - trail_n)
-            segs, cols = [], []
-            ok = eph.ok[a : row + 1]
-            idx = np.arange(a, row + 1)[ok]
-            for seg in split_antimeridian(eph.lon_deg[idx], eph.lat_deg[idx], idx):
-                pts = np.column_stack([seg.lon_deg, seg.lat_deg])
-                if len(pts) > 1:
-                    segs.append(np.stack([pts[:-1], pts[1:]], axis=1))
-                    cols.append(np.where(eph.sunlit[seg.rows[:-1]], SUNLIT, ECLIPSE))
-            trail.set_segments(np.concatenate(segs) if segs else [])
-            trail.set_color(np.concatenate(cols) if cols else [])
+            idx = np.arange(a, row + 1)[eph.ok[a : row + 1]]
+            segs, cols = track_pieces(eph.lon_deg[idx], eph.lat_deg[idx], eph.sunlit, idx)
+            trail.set_segments(segs)
+            trail.set_color(cols)
             iss.set_data([eph.lon_deg[row]], [eph.lat_deg[row]])
             face = np.tile(to_rgb("#bbbbbb"), (len(sc.stations), 1))
             sizes = np.full(len(sc.stations), 60.0)

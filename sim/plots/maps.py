@@ -76,19 +76,39 @@ def draw_night(ax, subsolar_lat_deg: float, subsolar_lon_deg: float, label: str 
     )
 
 
+def track_pieces(lon_deg, lat_deg, sunlit, index=None):
+    """Two-point pieces (M, 2, 2) of a track split at the antimeridian, and their colours:
+    sunlit or eclipse by the state at each piece's first point. ``sunlit`` is looked up by the
+    values of ``index`` (default: positions in ``lon_deg``)."""
+    lit = np.asarray(sunlit)
+    segs, colours = [], []
+    for seg in split_antimeridian(lon_deg, lat_deg, index):
+        pts = np.column_stack([seg.lon_deg, seg.lat_deg])
+        if len(pts) > 1:
+            segs.append(np.stack([pts[:-1], pts[1:]], axis=1))
+            colours.append(np.where(lit[seg.rows[:-1]], SUNLIT, ECLIPSE))
+    if not segs:
+        return np.empty((0, 2, 2)), np.empty(0, dtype=str)
+    return np.concatenate(segs), np.concatenate(colours)
+
+
+def label_stations(ax, stations):
+    for st in stations:
+        ax.annotate(
+            st.name,
+            (st.lon_deg, st.lat_deg),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=8,
+            zorder=8,
+        )
+
+
 def draw_track(ax, lon_deg, lat_deg, sunlit, *, linewidth: float = 1.4):
     """The ground track coloured by illumination, split at the antimeridian."""
     from matplotlib.collections import LineCollection
 
-    lit = np.asarray(sunlit)
-    segs, colours = [], []
-    for seg in split_antimeridian(lon_deg, lat_deg):
-        pts = np.column_stack([seg.lon_deg, seg.lat_deg])
-        # one two-point piece per step, coloured by the state at its first point
-        segs.append(np.stack([pts[:-1], pts[1:]], axis=1))
-        colours.append(np.where(lit[seg.rows[:-1]], SUNLIT, ECLIPSE))
-    segs = np.concatenate(segs) if segs else np.empty((0, 2, 2))
-    colours = np.concatenate(colours) if colours else np.empty(0, dtype=str)
+    segs, colours = track_pieces(lon_deg, lat_deg, sunlit)
     lc = LineCollection(segs, colors=colours, linewidths=linewidth, zorder=4)
     ax.add_collection(lc)
     ax.plot([], [], color=SUNLIT, linewidth=2, label="track, ISS sunlit")
@@ -113,14 +133,7 @@ def draw_stations(ax, stations, altitude_km: float):
         lon, lat = footprint(st.lat_deg, st.lon_deg, altitude_km, st.min_elevation_deg)
         for seg in split_antimeridian(lon, lat):
             ax.plot(seg.lon_deg, seg.lat_deg, color=colour, linewidth=1.2, zorder=5)
-        ax.annotate(
-            st.name,
-            (st.lon_deg, st.lat_deg),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8,
-            zorder=8,
-        )
+    label_stations(ax, stations)
 
 
 MARKERS = {
