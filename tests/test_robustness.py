@@ -10,7 +10,7 @@ import random
 import string
 
 import pytest
-from conftest import BUNDLED_TLE
+from conftest import BUNDLED_TLE, omm_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,24 +138,7 @@ def test_epochs_far_from_the_window_warn(tmp_path, capsys):
     assert "element set 10.5 days old (limit 3)" in err and "propagated backwards" in err
 
 
-def _omm(**changes):
-    record = {
-        "OBJECT_NAME": "ISS (ZARYA)",
-        "OBJECT_ID": "1998-067A",
-        "EPOCH": "2024-03-27T12:13:52.819968",
-        "MEAN_MOTION": "15.49609731",
-        "ECCENTRICITY": "0.0004676",
-        "INCLINATION": "51.6411",
-        "RA_OF_ASC_NODE": "0.3077",
-        "ARG_OF_PERICENTER": "8.9972",
-        "MEAN_ANOMALY": "162.1343",
-        "NORAD_CAT_ID": "25544",
-        "BSTAR": "0.00063250",
-        "MEAN_MOTION_DOT": "0.00035317",
-        "MEAN_MOTION_DDOT": "0",
-    }
-    record.update(changes)
-    return {k: v for k, v in record.items() if v is not None}
+_omm = omm_record
 
 
 def _xml(record, units):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sgp4
-from conftest import BUNDLED_TLE, DATA, ONE_MILLIMETRE_KM
+from conftest import BUNDLED_TLE, DATA, ONE_MILLIMETRE_KM, omm_record
 
 import sim
 from sim.tle import Catalogue, read_element_sets, scan_file, tle_checksum
@@ -239,26 +239,7 @@ def test_alpha5_catalogue_number(tmp_path):
 
 
 def _omm_fields():
-    s = read_element_sets(BUNDLED_TLE).sets[0]
-    return {
-        "OBJECT_NAME": "ISS (ZARYA)",
-        "OBJECT_ID": "1998-067A",
-        "EPOCH": "2024-03-27T12:13:52.819968",
-        "MEAN_MOTION": "15.49609731",
-        "ECCENTRICITY": "0.0004676",
-        "INCLINATION": "51.6411",
-        "RA_OF_ASC_NODE": "0.3077",
-        "ARG_OF_PERICENTER": "8.9972",
-        "MEAN_ANOMALY": "162.1343",
-        "EPHEMERIS_TYPE": "0",
-        "CLASSIFICATION_TYPE": "U",
-        "NORAD_CAT_ID": "25544",
-        "ELEMENT_SET_NO": "999",
-        "REV_AT_EPOCH": "44587",
-        "BSTAR": "0.6325e-3",
-        "MEAN_MOTION_DOT": "0.00035317",
-        "MEAN_MOTION_DDOT": "0",
-    }, s
+    return omm_record(), read_element_sets(BUNDLED_TLE).sets[0]
 
 
 def _assert_same_orbit(a, b):
