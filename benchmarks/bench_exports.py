@@ -25,7 +25,7 @@ def main():
         tmp = Path(tmp)
         path = tmp / "two-hours.toml"
         path.write_text(text.replace("../tle/", f"{ROOT / 'tle'}/"))
-        res = sim.load_scenario(path).run()
+        res = sim.run_scenario(sim.load_scenario(path))
         t0 = time.perf_counter()
         export(res, "czml", tmp / "x.czml")
         czml_s = time.perf_counter() - t0
@@ -33,7 +33,7 @@ def main():
             f"CZML, 2 hours at 1 s ({len(res.ephemeris)} samples): {czml_s:.2f} s, "
             f"{(tmp / 'x.czml').stat().st_size / 1e6:.1f} MB"
         )
-        full = sim.load_scenario(sim.default_scenario()).run()
+        full = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
         for fmt in ("czml", "kml", "oem"):
             t0 = time.perf_counter()
             export(full, fmt, tmp / f"full.{fmt}")

@@ -7,9 +7,9 @@
 """
 
 from .bundled import default_scenario, default_tle
+from .elements import Catalogue, ElementSet, load_catalogue, read_element_sets
 from .errors import OutputError, ScenarioError, SimError, TimeSpanError, TLEError
 from .times import TimeGrid
-from .tle import Catalogue, ElementSet, load_catalogue, read_element_sets
 
 # heavier parts (skyfield, matplotlib) load on first use, so 'import sim' stays quick
 _LAZY = {
@@ -21,8 +21,10 @@ _LAZY = {
     "PRESETS": "passes",
     "load_scenario": "scenario",
     "Scenario": "scenario",
-    "Results": "scenario",
-    "write_results": "scenario",
+    "run_scenario": "replay",
+    "Results": "results",
+    "Trajectory": "results",
+    "write_results": "output",
 }
 
 

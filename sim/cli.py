@@ -225,7 +225,7 @@ def _dispatch(parser, args) -> int:
 
 
 def _tle_check(files) -> int:
-    from .tle import _dedupe, scan_file
+    from .elements.files import _dedupe, scan_file
 
     bad = 0
     for f in files:
@@ -253,8 +253,8 @@ def _tle_check(files) -> int:
 
 
 def _tle_info(args) -> int:
+    from .elements import load_catalogue
     from .times import jd_to_iso
-    from .tle import load_catalogue
 
     cat = load_catalogue(args.files, rule=args.switch, norad_id=args.norad, name=args.name)
     first = cat.sets[0]
@@ -305,7 +305,10 @@ def _run(args) -> int:
     import time
 
     from .bundled import default_scenario
-    from .scenario import load_scenario, plot_stage_count, write_results
+    from .output import write_results
+    from .plots.render import plot_stage_count
+    from .replay import run_scenario
+    from .scenario import load_scenario
 
     started = time.perf_counter()
     path = Path(args.scenario) if args.scenario else default_scenario()
@@ -315,7 +318,9 @@ def _run(args) -> int:
         raise SimError(f"--dpi {args.dpi}: expected 20..1200")
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
-        results = scenario.run(progress=lambda text: bar.update(task, advance=1, description=text))
+        results = run_scenario(
+            scenario, progress=lambda text: bar.update(task, advance=1, description=text)
+        )
         bar.update(task, completed=6)
         plots = not args.no_plots
         total = plot_stage_count(results) if plots else 0
@@ -408,7 +413,7 @@ def _print_summary(results, out, seconds) -> None:
 
 
 def _catalogue_from_args(args):
-    from .tle import load_catalogue
+    from .elements import load_catalogue
 
     catalogue = load_catalogue(
         args.tle, rule=args.switch, norad_id=args.norad, name=args.name, strict=not args.lenient
@@ -492,9 +497,10 @@ def _passes(args) -> int:
 
 def _scenario_results(path_text):
     from .bundled import default_scenario
+    from .replay import run_scenario
     from .scenario import load_scenario
 
-    return load_scenario(Path(path_text) if path_text else default_scenario()).run()
+    return run_scenario(load_scenario(Path(path_text) if path_text else default_scenario()))
 
 
 def _optional_jd(text, where):

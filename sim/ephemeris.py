@@ -15,8 +15,8 @@ import numpy as np
 from sgp4.api import SGP4_ERRORS
 from skyfield.sgp4lib import theta_GMST1982
 
+from .elements import Catalogue
 from .times import DAY_S, TimeGrid, _utc_jd_to_skyfield, iso_array, ut1_minus_utc_s
-from .tle import Catalogue
 
 WGS84_A_KM = 6378.137
 WGS84_F = 1.0 / 298.257223563

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .elements import Catalogue
 from .ephemeris import geodetic_to_itrs, gmst_rad, itrs_to_teme
 from .errors import SimError
 from .times import DAY_S, TimeGrid, datetime_to_jd, jd_to_iso, parse_utc
-from .tle import Catalogue
 
 DEFAULT_INSERTION_S = 529.0
 DEFAULT_DOWNRANGE_DEG = 14.0

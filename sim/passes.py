@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .elements import Catalogue
 from .ephemeris import (
     UMBRA,
     SunTable,
@@ -23,7 +24,6 @@ from .ephemeris import (
 )
 from .errors import SimError
 from .times import DAY_S, TimeGrid, jd_to_iso
-from .tle import Catalogue
 
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: ISS standard magnitude: at 1000 km range and 90 deg phase angle (half lit).

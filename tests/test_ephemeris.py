@@ -80,7 +80,7 @@ def test_sgp4_failures_are_nan_rows_with_a_reason(tmp_path):
     # a decaying object: the high drag makes SGP4 report decay within days
     line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
     line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
-    from sim.tle import tle_checksum
+    from sim.elements import tle_checksum
 
     line1 += str(tle_checksum(line1))
     line2 = line2[:68] + str(tle_checksum(line2))

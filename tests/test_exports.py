@@ -18,6 +18,7 @@ from conftest import ROOT
 import sim
 from sim.cli import main
 from sim.export.formats import export
+from sim.replay import run_scenario
 from sim.scenario import load_scenario
 
 ONE_METRE_KM = 1e-3
@@ -34,7 +35,7 @@ def results(tmp_path_factory):
     path = ROOT / "scenarios" / "soyuz-ms25.toml"
     folder = tmp_path_factory.mktemp("scen")
     (folder / "s.toml").write_text(text.replace("../tle/", f"{(path.parent.parent / 'tle')}/"))
-    return load_scenario(folder / "s.toml").run()
+    return run_scenario(load_scenario(folder / "s.toml"))
 
 
 def _iso_to_jd(text):
@@ -91,7 +92,7 @@ def test_czml_two_hours_at_one_second_is_quick(tmp_path):
     text = text.replace("step_s = 10.0", "step_s = 1.0")
     path = tmp_path / "s.toml"
     path.write_text(text.replace("../tle/", f"{ROOT / 'tle'}/"))
-    res = load_scenario(path).run()
+    res = run_scenario(load_scenario(path))
     assert len(res.ephemeris) == 7201
     start = time.perf_counter()
     export(res, "czml", tmp_path / "x.czml")
@@ -255,7 +256,7 @@ def test_animation_frames_follow_the_replay(results):
 
 
 def test_default_run_writes_the_exports(tmp_path):
-    res = sim.load_scenario(sim.default_scenario()).run()
+    res = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
     sim.write_results(res, tmp_path / "o", plots=False)
     for name in ("replay.czml", "replay.kml", "replay.oem"):
         assert (tmp_path / "o" / name).stat().st_size > 100_000
@@ -265,7 +266,7 @@ def test_default_run_writes_the_exports(tmp_path):
 def test_default_animation_speed_shows_the_whole_stay():
     from sim.plots.animate import auto_speed, frame_rows
 
-    res = sim.load_scenario(sim.default_scenario()).run()
+    res = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
     speed = auto_speed(res)
     rows = frame_rows(res, None)
     assert speed % 10 == 0  # a whole number of replay steps

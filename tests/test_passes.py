@@ -9,10 +9,10 @@ from conftest import BUNDLED_TLE
 from skyfield.api import EarthSatellite, wgs84
 
 import sim
+from sim.elements import Catalogue
 from sim.ephemeris import planets
 from sim.passes import Station, estimated_magnitude, find_passes, pass_track
 from sim.times import _utc_jd_to_skyfield, timescale
-from sim.tle import Catalogue
 
 WINDOW = ("2024-03-29T00:00:00Z", "2024-04-02T00:00:00Z")
 STATIONS = [

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
-from sim.tle import read_element_sets, tle_checksum
+from sim.elements import read_element_sets, tle_checksum
 
 L1 = "1 25544U 98067A   24087.50963912  .00035317  00000+0  63250-3 0  9993"
 L2 = "2 25544  51.6411   0.3077 0004676   8.9972 162.1343 15.49609731445878"
@@ -271,7 +271,7 @@ step_s = 3600
 files = ["decay.tle"]
 max_age_days = 100
 """)
-    res = sim.load_scenario(tmp_path / "s.toml").run()
+    res = sim.run_scenario(sim.load_scenario(tmp_path / "s.toml"))
     summary = res.summary()
     bad = int((~res.ephemeris.ok).sum())
     assert 0 < bad < len(res.ephemeris) and summary["sgp4_failures"]["instants"] == bad

@@ -11,14 +11,16 @@ from conftest import ROOT
 
 import sim
 from sim.cli import main
-from sim.scenario import load_scenario, write_results
+from sim.output import write_results
+from sim.replay import run_scenario
+from sim.scenario import load_scenario
 
 DEFAULT = ROOT / "scenarios" / "soyuz-ms25.toml"
 
 
 @pytest.fixture(scope="module")
 def results():
-    return load_scenario(DEFAULT).run()
+    return run_scenario(load_scenario(DEFAULT))
 
 
 def test_default_scenario_uses_the_mission_facts():
@@ -111,7 +113,7 @@ BAD_CASES = {
 
 def test_good_minimal_scenario_runs(tmp_path):
     path = _write(tmp_path, BASE, "good.toml")
-    res = load_scenario(path).run()
+    res = run_scenario(load_scenario(path))
     assert len(res.ephemeris) == 361
     assert res.summary()["passes_per_station"]["Minsk"]["passes"] == len(res.passes)
 
@@ -180,7 +182,7 @@ def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results)
     out = tmp_path / "o"
     write_results(results, out, plots=False)
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    write_results(load_scenario(DEFAULT).run(), out, plots=False)
+    write_results(run_scenario(load_scenario(DEFAULT)), out, plots=False)
     second = {p.name: p.read_bytes() for p in out.iterdir()}
     assert first == second
     assert [p.name for p in tmp_path.iterdir()] == ["o"]  # no partial folders left
@@ -259,7 +261,7 @@ def test_package_finds_bundled_data_from_anywhere(tmp_path, monkeypatch):
 
 
 def test_first_attempt_what_if_scenario():
-    res = load_scenario(ROOT / "scenarios" / "soyuz-ms25-first-attempt.toml").run()
+    res = run_scenario(load_scenario(ROOT / "scenarios" / "soyuz-ms25-first-attempt.toml"))
     events = {e["name"]: e for e in res.events}
     assert events["launch"]["utc"] == "2024-03-21T13:21:19.000Z"
     # docking 3 h 18 min after lift-off on the fast profile

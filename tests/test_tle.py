@@ -11,7 +11,7 @@ import sgp4
 from conftest import BUNDLED_TLE, DATA, ONE_MILLIMETRE_KM, omm_record
 
 import sim
-from sim.tle import Catalogue, read_element_sets, scan_file, tle_checksum
+from sim.elements import Catalogue, read_element_sets, scan_file, tle_checksum
 
 SGP4_DIR = Path(os.path.dirname(sgp4.__file__))
 LINE1 = "1 25544U 98067A   24087.50963912  .00035317  00000+0  63250-3 0  9993"

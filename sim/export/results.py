@@ -46,7 +46,7 @@ def write_events_csv(events, path: Path):
 
 
 def write_data_files(results, folder: Path):
-    from ..scenario import summary_json
+    from ..results import summary_json
 
     folder = Path(folder)
     with atomic_writer(folder / "summary.json") as f:

@@ -50,7 +50,7 @@ def frame_rows(
         raise SimError("animation: end is not after start")
     if lo < jd[0] - 1e-9 or hi > jd[-1] + 1e-9:
         raise SimError(
-            f"animation: start and end must lie inside the replay window {results.window_label()}"
+            f"animation: start and end must lie inside the replay window {results.window_label}"
         )
     targets = np.arange(lo, hi + 1e-9, seconds_per_frame / 86400.0)
     if targets.size > max_frames:

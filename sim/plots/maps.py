@@ -169,7 +169,7 @@ def track_map(results, *, day_index=None, ax=None, resolution="l"):
     if day_index is None:
         sel = np.arange(len(eph))
         night_at = results.night_instant
-        title = f"{results.scenario.mission_name}: ground track {results.window_label()}"
+        title = f"{results.scenario.mission_name}: ground track {results.window_label}"
     else:
         day = results.days[day_index]
         sel = day["index"]

@@ -1,0 +1,143 @@
+"""Run a scenario: element sets -> ephemerides -> passes -> mission timeline -> Results.
+
+Nothing here writes a file; see :mod:`sim.output` for the output folder.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .elements import Catalogue, load_catalogue
+from .ephemeris import geodetic as to_geodetic
+from .ephemeris import itrs_at, propagate, subsolar_point
+from .passes import find_passes, pass_track
+from .results import Results
+from .scenario import Scenario
+from .times import DAY_S, jd_to_iso
+
+
+def _stage(progress, text):
+    if progress is not None:
+        progress(text)
+
+
+def run_scenario(sc: Scenario, progress=None) -> Results:
+
+    _stage(progress, "reading element sets")
+    catalogue = load_catalogue(
+        sc.element_files, rule=sc.switch, norad_id=sc.norad_id, max_age_days=sc.max_age_days
+    )
+    _stage(progress, "propagating the track")
+    eph = propagate(
+        catalogue, start=sc.start, end=sc.end, step_s=sc.step_s, max_samples=sc.max_samples
+    )
+    warnings = catalogue.age_warnings(eph.times.whole, eph.times.fraction)
+    if not eph.ok.all():
+        warnings.append(f"SGP4 failed at {int((~eph.ok).sum())} instants: {eph.error_reasons()}")
+    _stage(progress, "searching passes")
+    passes = find_passes(catalogue, sc.stations, sc.start, sc.end, preset=sc.visibility)
+    by_name = {s.name: s for s in sc.stations}
+    tracks = {
+        i: pass_track(catalogue, by_name[p.station], p) for i, p in enumerate(passes) if p.visible
+    }
+    _stage(progress, "mission events")
+    launch_jd = sc.events[0].jd if sc.launch else None
+    events = []
+    if sc.events:
+        jd = np.array([e.jd for e in sc.events])
+        whole = np.floor(jd)
+        frac = jd - whole
+        r = itrs_at(catalogue, whole, frac)
+        lat, lon, alt = to_geodetic(r)
+        idx = catalogue.index_at(whole, frac)
+        age = catalogue.age_hours(whole, frac, idx)
+        for n, e in enumerate(sc.events):
+            row = {
+                "name": e.name,
+                "kind": e.kind,
+                "utc": jd_to_iso(whole[n], frac[n], 3),
+                "jd": float(jd[n]),
+                "met_s": None if launch_jd is None else round((jd[n] - launch_jd) * DAY_S, 3),
+                "iss_lat_deg": round(float(lat[n]), 4),
+                "iss_lon_deg": round(float(lon[n]), 4),
+                "iss_alt_km": round(float(alt[n]), 3),
+                "element_set_epoch_utc": catalogue.sets[idx[n]].epoch_iso,
+                "element_set_age_h": round(float(age[n]), 3),
+                "source": e.source,
+            }
+            if e.lat_deg is not None:
+                row["site_lat_deg"], row["site_lon_deg"] = e.lat_deg, e.lon_deg
+            if abs(age[n]) > sc.max_age_days * 24:
+                warnings.append(
+                    f"event {e.name}: element set {abs(age[n]) / 24:.1f} days old; "
+                    "the ISS position there is approximate"
+                )
+            events.append(row)
+    w0, w1 = float(eph.times.jd[0]), float(eph.times.jd[-1])
+    switches = [s for s in catalogue.switches() if w0 <= s.jd <= w1]
+    _stage(progress, "days and sunlight")
+    days = []
+    day_number = np.floor(eph.times.jd + 0.5)
+    for d in np.unique(day_number):
+        index = np.nonzero(day_number == d)[0]
+        noon = d  # Julian day number d begins at noon; d - 0.5 is midnight
+        instant = min(max(noon, w0), w1)
+        lat_s, lon_s = subsolar_point(math.floor(instant), instant % 1, eph.sun)
+        date = jd_to_iso(math.floor(d - 0.5), (d - 0.5) % 1, 0)[:10]
+        days.append(
+            {
+                "date": date,
+                "index": index,
+                "night_instant": (
+                    lat_s,
+                    lon_s,
+                    jd_to_iso(math.floor(instant), instant % 1, 0)[11:16] + " UTC",
+                ),
+            }
+        )
+    lat_s, lon_s = subsolar_point(math.floor(w0), w0 % 1, eph.sun)
+    night = (lat_s, lon_s, jd_to_iso(math.floor(w0), w0 % 1, 0)[:16].replace("T", " ") + " UTC")
+    window = None
+    if sc.launch:
+        _stage(progress, "launch window")
+        window = _launch_window(sc, catalogue)
+    return Results(
+        sc,
+        catalogue,
+        eph,
+        passes,
+        tracks,
+        events,
+        switches,
+        days,
+        night,
+        warnings,
+        (w0, w1),
+        window,
+    )
+
+
+def _launch_window(sc: Scenario, catalogue: Catalogue):
+    """In-plane opportunities from two days before the first launch attempt to two days after
+    the launch, and an assessment of every launch and scrub event."""
+    from .mission import DEFAULT_DOWNRANGE_DEG, DEFAULT_INSERTION_S, Site, launch_window
+
+    attempts = [e for e in sc.events if e.kind in ("launch", "scrub")]
+    first = min(e.jd for e in attempts)
+    last = max(e.jd for e in attempts)
+    site = Site(sc.launch["site"], sc.launch["lat_deg"], sc.launch["lon_deg"])
+    return launch_window(
+        catalogue,
+        site,
+        _jd_iso(math.floor(first - 0.5) - 1.5),
+        _jd_iso(math.floor(last - 0.5) + 3.5),
+        [(e.name, e.time_utc) for e in attempts],
+        insertion_s=sc.launch.get("insertion_s", DEFAULT_INSERTION_S),
+        downrange_deg=sc.launch.get("downrange_deg", DEFAULT_DOWNRANGE_DEG),
+    )
+
+
+def _jd_iso(jd: float) -> str:
+    return jd_to_iso(math.floor(jd), jd - math.floor(jd), 3)
