@@ -133,11 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed",
         type=float,
         default=None,
-        help="seconds of replay per frame (default: the whole span in about 600 frames)",
+        help=(
+            "seconds of replay per frame (default 120: one frame per 2 minutes of replay, so "
+            "a 100-minute span is 51 frames and the whole 11.5-day stay about 8,300 frames; "
+            "use .mp4 for long spans)"
+        ),
     )
     p.add_argument("--start", help="first instant (ISO 8601 UTC; default: replay start)")
     p.add_argument("--end", help="last instant (ISO 8601 UTC; default: replay end)")
-    p.add_argument("--fps", type=int, default=15, help="frames per second (default 15)")
+    p.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
     p.add_argument("--dpi", type=int, default=80, help="resolution (default 80: 800x450)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -82,6 +82,8 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
     day_number = np.floor(eph.times.jd + 0.5)
     for d in np.unique(day_number):
         index = np.nonzero(day_number == d)[0]
+        if index.size < 2:  # a window ending at midnight touches the next day at one instant
+            continue
         noon = d  # Julian day number d begins at noon; d - 0.5 is midnight
         instant = min(max(noon, w0), w1)
         lat_s, lon_s = subsolar_point(math.floor(instant), instant % 1, eph.sun)

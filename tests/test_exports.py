@@ -264,12 +264,14 @@ def test_default_run_writes_the_exports(tmp_path):
 
 
 def test_default_animation_speed_shows_the_whole_stay():
+    """Default: one frame per 2 minutes of replay (smooth motion), the whole stay included."""
     from sim.plots.animate import auto_speed, frame_rows
 
     res = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
     speed = auto_speed(res)
     rows = frame_rows(res, None)
-    assert speed % 10 == 0  # a whole number of replay steps
-    assert 500 <= len(rows) <= 600
+    assert speed == 120 and speed % 10 == 0  # a whole number of replay steps
     jd = res.ephemeris.times.jd
-    assert (jd[rows[-1]] - jd[0]) * 86400 > (jd[-1] - jd[0]) * 86400 - speed  # reaches the end
+    span_s = (jd[-1] - jd[0]) * 86400
+    assert len(rows) == math.floor(span_s / speed + 1e-9) + 1
+    assert (jd[rows[-1]] - jd[0]) * 86400 > span_s - speed  # reaches the end

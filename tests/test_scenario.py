@@ -154,9 +154,13 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
     ):
         assert (out / name).is_file(), name
     maps = sorted(p.name for p in (out / "maps").iterdir())
-    assert "overview.png" in maps and "2024-03-26.png" in maps and len(maps) == 14
     summary = json.loads((out / "summary.json").read_text())
     passes = json.loads((out / "passes.json").read_text())
+    daily = [m for m in maps if m[:4] == "2024"]
+    per_pass = [m for m in maps if m.startswith("pass-")]
+    assert "overview.png" in maps and "2024-03-26.png" in maps and len(daily) == 13
+    assert len(per_pass) == sum(p["visible"] for p in passes)  # one regional map a visible pass
+    assert len(maps) == 1 + len(daily) + len(per_pass)
     with open(out / "passes.csv") as f:
         assert len(list(csv.DictReader(f))) == len(passes)
     # the CLI and the API give the same passes

@@ -14,32 +14,37 @@ import numpy as np
 
 from ..errors import SimError
 from ..times import jd_to_iso
-from .style import ECLIPSE, NIGHT, STATION_COLOURS, SUNLIT, VISIBLE
+from .style import ECLIPSE, MARKERS, SMALL_SIZE, SUNLIT, VISIBLE, plain, station_colour
 
-AUTO_FRAMES = 600
+#: default seconds of replay per frame: the object moves about 900 km (8 deg) between frames
+DEFAULT_SECONDS_PER_FRAME = 120.0
+#: longest animation: the whole 11.5-day docked stay at the default speed is about 8,300 frames
+MAX_FRAMES = 10_000
 
 
-def auto_speed(results, start_jd=None, end_jd=None, frames: int = AUTO_FRAMES) -> float:
-    """Seconds of replay per frame that show the span in about ``frames`` frames, a whole
-    multiple of the replay's step."""
+def auto_speed(results, start_jd=None, end_jd=None) -> float:
+    """Seconds of replay per frame by default: :data:`DEFAULT_SECONDS_PER_FRAME`, or the
+    replay's step when that is coarser."""
     jd = results.ephemeris.times.jd
     step_s = round((jd[-1] - jd[0]) * 86400.0 / max(len(jd) - 1, 1), 3)
-    lo = jd[0] if start_jd is None else start_jd
-    hi = jd[-1] if end_jd is None else end_jd
-    return max(1, math.ceil((hi - lo) * 86400.0 / (frames - 1) / step_s)) * step_s
+    return max(DEFAULT_SECONDS_PER_FRAME, step_s)
 
 
 def frame_rows(
-    results, seconds_per_frame: float | None, start_jd=None, end_jd=None, max_frames: int = 5000
+    results,
+    seconds_per_frame: float | None,
+    start_jd=None,
+    end_jd=None,
+    max_frames: int = MAX_FRAMES,
 ) -> np.ndarray:
-    """Ephemeris rows shown as frames: every ``seconds_per_frame`` of replay time (None: the
-    whole span in about 600 frames)."""
+    """Ephemeris rows shown as frames: one every ``seconds_per_frame`` of replay time (None:
+    :data:`DEFAULT_SECONDS_PER_FRAME`), first and last instant included."""
     eph = results.ephemeris
     jd = eph.times.jd
     if seconds_per_frame is None:
         seconds_per_frame = auto_speed(results, start_jd, end_jd)
     step_s = round((jd[-1] - jd[0]) * 86400.0 / max(len(jd) - 1, 1), 3)
-    if seconds_per_frame < step_s - 1e-6:
+    if not math.isfinite(seconds_per_frame) or seconds_per_frame < step_s - 1e-6:
         raise SimError(
             f"--speed {seconds_per_frame:g} s per frame is finer than the replay's "
             f"step of {step_s:g} s; choose at least {step_s:g}"
@@ -62,62 +67,39 @@ def frame_rows(
     return rows
 
 
-def _night_alpha(lat_s, lon_s, lon, lat):
-    lon2, lat2 = np.meshgrid(np.radians(lon), np.radians(lat))
-    d = math.radians(lat_s)
-    sin_alt = np.sin(lat2) * math.sin(d) + np.cos(lat2) * math.cos(d) * np.cos(
-        lon2 - math.radians(lon_s)
-    )
-    alt = np.degrees(np.arcsin(np.clip(sin_alt, -1, 1)))
-    # 0 in daylight, rising through twilight to 0.45 in full night
-    return np.clip(-alt / 18.0, 0.0, 1.0) * 0.45
-
-
 def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, progress=None):
-    """Yield RGB frames (H, W, 3 uint8) for the given ephemeris rows."""
+    """Yield RGB frames (H, W, 3 uint8) for the given ephemeris rows: the map of the maps
+    (same base, same night shading and terminator, same markers), the object with its trailing
+    track, stations lit while they see it, and a UTC/MET clock."""
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgb
 
     from ..ephemeris import subsolar_point
-    from .maps import draw_base, label_stations, track_pieces
+    from .labels import Label, marker_boxes, place_labels
+    from .maps import draw_base, draw_night, track_pieces
 
     eph = results.ephemeris
     sc = results.scenario
     fig, ax = plt.subplots(figsize=(10, 5.6), dpi=dpi, layout="constrained")
     draw_base(ax, "l")
-    ax.set_title(f"{sc.mission_name}: replay of {sc.object_name}", fontsize=11)
-    lon_g = np.linspace(-180, 180, 181)
-    lat_g = np.linspace(-90, 90, 91)
-    night_rgba = np.zeros((lat_g.size, lon_g.size, 4))
-    night_rgba[..., :3] = to_rgb(NIGHT)
-    night = ax.imshow(
-        night_rgba,
-        extent=(-180, 180, -90, 90),
-        origin="lower",
-        interpolation="bilinear",
-        zorder=2,
-        animated=True,
-    )
+    ax.set_title(plain(f"{sc.mission_name}: replay of {sc.object_name}"), fontsize=11)
     trail = LineCollection([], linewidths=1.8, zorder=4, animated=True)
     ax.add_collection(trail)
-    (iss,) = ax.plot(
-        [],
-        [],
-        marker="o",
-        markersize=9,
-        color="#ffc800",
-        markeredgecolor="black",
-        linestyle="none",
-        zorder=8,
-        animated=True,
-    )
+    (obj,) = ax.plot([], [], linestyle="none", zorder=8, animated=True, **MARKERS["object"])
     st_lon = [s.lon_deg for s in sc.stations]
     st_lat = [s.lat_deg for s in sc.stations]
+    colours = [to_rgb(station_colour(i)) for i in range(len(sc.stations))]
     stations = ax.scatter(
-        st_lon, st_lat, s=60, marker="s", c="#bbbbbb", edgecolors="black", zorder=7, animated=True
+        st_lon,
+        st_lat,
+        s=60,
+        marker="s",
+        c=colours or None,
+        edgecolors="black",
+        zorder=7,
+        animated=True,
     )
-    label_stations(ax, sc.stations)
     clock = ax.text(
         0.01,
         0.02,
@@ -129,49 +111,52 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
         animated=True,
         bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"),
     )
-    ax.plot([], [], color=SUNLIT, label="ISS sunlit")
-    ax.plot([], [], color=ECLIPSE, label="ISS in Earth's shadow")
-    ax.scatter(
-        [], [], s=60, marker="s", c=VISIBLE, edgecolors="black", label="station sees the ISS"
+    ax.plot([], [], color=SUNLIT, label="track, sunlit")
+    ax.plot([], [], color=ECLIPSE, label="track, in Earth's shadow")
+    ax.plot([], [], linestyle="none", label=plain(sc.object_name), **MARKERS["object"])
+    ax.plot([], [], linestyle="none", label="Sun at zenith; night shading", **MARKERS["sun"])
+    ax.scatter([], [], s=60, marker="s", c=VISIBLE, edgecolors="black", label="station sees it")
+    legend = ax.legend(loc="lower right", fontsize=SMALL_SIZE)
+    renderer_obstacles = []
+    fig.canvas.draw()
+    renderer_obstacles.append(legend.get_window_extent(fig.canvas.get_renderer()))
+    renderer_obstacles += marker_boxes(ax, st_lon, st_lat, half_px=8.0)
+    names, _ = place_labels(
+        ax, [Label(s.name, s.lon_deg, s.lat_deg) for s in sc.stations], renderer_obstacles
     )
-    ax.legend(loc="lower right", fontsize=7)
+    for text in names:  # drawn after the lit stations, so a label never hides under its square
+        text.set_animated(True)
     fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
     jd = eph.times.jd
     step_days = (jd[-1] - jd[0]) / max(len(jd) - 1, 1)
     trail_n = max(2, int(round(trail_s / 86400.0 / step_days)))
-    passes = [
-        (
-            sc.stations.index(next(s for s in sc.stations if s.name == p.station)),
-            p.rise_jd,
-            p.set_jd,
-        )
-        for p in results.passes
-    ]
-    colours = np.array(
-        [to_rgb(STATION_COLOURS[i % len(STATION_COLOURS)]) for i in range(len(sc.stations))]
-    )
+    index = {s.name: k for k, s in enumerate(sc.stations)}
+    passes = [(index[p.station], p.rise_jd, p.set_jd) for p in results.passes]
+    night = []
     try:
         for n, row in enumerate(rows):
             t = jd[row]
+            for artist in night:
+                artist.remove()
             lat_s, lon_s = subsolar_point(math.floor(t), t % 1, eph.sun)
-            night_rgba[..., 3] = _night_alpha(lat_s, lon_s, lon_g, lat_g)
-            night.set_data(night_rgba)
+            night = draw_night(ax, lat_s, lon_s, grid_deg=2.0, animated=True)
             a = max(0, row - trail_n)
             idx = np.arange(a, row + 1)[eph.ok[a : row + 1]]
             segs, cols = track_pieces(eph.lon_deg[idx], eph.lat_deg[idx], eph.sunlit, idx)
             trail.set_segments(segs)
             trail.set_color(cols)
-            iss.set_data([eph.lon_deg[row]], [eph.lat_deg[row]])
-            face = np.tile(to_rgb("#bbbbbb"), (len(sc.stations), 1))
+            obj.set_data([eph.lon_deg[row]], [eph.lat_deg[row]])
+            face = np.array(colours).reshape(-1, 3).copy()
             sizes = np.full(len(sc.stations), 60.0)
             for k, rise, set_ in passes:
                 if rise <= t <= set_:
                     face[k] = to_rgb(VISIBLE)
-                    sizes[k] = 190.0  # larger, so the ISS marker overhead does not hide it
+                    sizes[k] = 190.0  # larger, so the marker overhead does not hide it
             stations.set_sizes(sizes)
-            stations.set_facecolors(face if len(face) else colours)
+            if len(face):
+                stations.set_facecolors(face)
             text = f"{jd_to_iso(math.floor(t), t % 1, 0).replace('T', ' ')[:19]} UTC"
             if launch is not None:
                 met = (t - launch) * 86400.0
@@ -180,7 +165,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
             text += f"\nalt {eph.alt_km[row]:.0f} km"
             clock.set_text(text)
             fig.canvas.restore_region(background)
-            for artist in (night, trail, stations, iss, clock):
+            for artist in (*night, trail, stations, *names, obj, clock):
                 ax.draw_artist(artist)
             fig.canvas.blit(fig.bbox)
             frame = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
@@ -198,7 +183,7 @@ def write_animation(
     seconds_per_frame: float | None = None,
     start_jd=None,
     end_jd=None,
-    fps: int = 15,
+    fps: int = 24,
     dpi: int = 80,
     progress=None,
 ) -> int:

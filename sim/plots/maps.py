@@ -1,12 +1,33 @@
-"""Ground-track maps in longitude/latitude: coastlines, night shading, tracks, stations."""
+"""Ground-track maps in longitude/latitude: coastlines, night shading, tracks with time ticks
+and direction arrows, stations with footprints, events; and a regional map of each pass."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..tracks import footprint, split_antimeridian
+from ..times import jd_to_iso
+from ..tracks import footprint, footprint_radius_km, split_antimeridian
 from .coast import LAND_LEVELS, shorelines
-from .style import COAST, ECLIPSE, LAND, NIGHT, STATION_COLOURS, SUNLIT, WATER, new_axes
+from .labels import Label, marker_boxes, place_labels
+from .style import (
+    COAST,
+    ECLIPSE,
+    FAINT,
+    LAND,
+    MARKERS,
+    NIGHT,
+    SMALL_SIZE,
+    SUNLIT,
+    TITLE_SIZE,
+    VISIBLE,
+    WATER,
+    leg_style,
+    new_axes,
+    plain,
+    station_colour,
+)
 
 
 def _degrees(value: float, positive: str, negative: str) -> str:
@@ -14,7 +35,7 @@ def _degrees(value: float, positive: str, negative: str) -> str:
     return f"{abs(value):.0f}°{hemisphere}"
 
 
-def draw_base(ax, resolution: str = "l"):
+def draw_base(ax, resolution: str = "l", extent=(-180, 180, -90, 90), step_deg: int = 30):
     """Ocean, land and lakes from GSHHS, a graticule and degree labels."""
     from matplotlib.collections import PolyCollection
 
@@ -27,33 +48,44 @@ def draw_base(ax, resolution: str = "l"):
     ax.add_collection(
         PolyCollection(lakes, facecolors=WATER, edgecolors=COAST, linewidths=0.3, zorder=1)
     )
-    ax.set_xlim(-180, 180)
-    ax.set_ylim(-90, 90)
+    x0, x1, y0, y1 = extent
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
-    ax.set_xticks(range(-180, 181, 30))
-    ax.set_yticks(range(-90, 91, 30))
-    ax.xaxis.set_major_formatter(
-        lambda v, _: f"{abs(v):.0f}°{'E' if v > 0 else 'W' if v < 0 else ''}"
-    )
-    ax.yaxis.set_major_formatter(
-        lambda v, _: f"{abs(v):.0f}°{'N' if v > 0 else 'S' if v < 0 else ''}"
-    )
+    ax.set_xticks(range(math.ceil(x0 / step_deg) * step_deg, int(x1) + 1, step_deg))
+    ax.set_yticks(range(math.ceil(y0 / step_deg) * step_deg, int(y1) + 1, step_deg))
+    ax.xaxis.set_major_formatter(lambda v, _: _degrees(v, "E", "W"))
+    ax.yaxis.set_major_formatter(lambda v, _: _degrees(v, "N", "S"))
     ax.grid(color="white", linewidth=0.5, alpha=0.8, zorder=0.5)
     ax.tick_params(labelsize=8)
 
 
-def draw_night(ax, subsolar_lat_deg: float, subsolar_lon_deg: float, label: str | None = None):
-    """Shade night (Sun below the horizon) and twilight (down to -18 deg) from the sub-solar
-    point; the terminator is the boundary of the shading."""
-    lon = np.linspace(-180, 180, 721)
-    lat = np.linspace(-90, 90, 361)
+def sun_altitude_grid(subsolar_lat_deg, subsolar_lon_deg, lon, lat):
+    """The Sun's altitude (deg) on a lon/lat grid, from the sub-solar point (spherical Earth)."""
     lon2, lat2 = np.meshgrid(np.radians(lon), np.radians(lat))
     d = np.radians(subsolar_lat_deg)
     sin_alt = np.sin(lat2) * np.sin(d) + np.cos(lat2) * np.cos(d) * np.cos(
         lon2 - np.radians(subsolar_lon_deg)
     )
-    alt = np.degrees(np.arcsin(np.clip(sin_alt, -1, 1)))
-    ax.contourf(
+    return np.degrees(np.arcsin(np.clip(sin_alt, -1, 1)))
+
+
+def draw_night(
+    ax,
+    subsolar_lat_deg: float,
+    subsolar_lon_deg: float,
+    label: str | None = None,
+    grid_deg: float = 0.5,
+    animated: bool = False,
+    sun: bool = True,
+):
+    """Shade night (Sun below the horizon) and twilight (down to -18 deg) from the sub-solar
+    point; the terminator is the boundary of the shading. Returns the artists drawn (the
+    animation removes and redraws them each frame)."""
+    lon = np.linspace(-180, 180, int(round(360 / grid_deg)) + 1)
+    lat = np.linspace(-90, 90, int(round(180 / grid_deg)) + 1)
+    alt = sun_altitude_grid(subsolar_lat_deg, subsolar_lon_deg, lon, lat)
+    shade = ax.contourf(
         lon,
         lat,
         alt,
@@ -62,18 +94,25 @@ def draw_night(ax, subsolar_lat_deg: float, subsolar_lon_deg: float, label: str 
         alpha=[0.42, 0.32, 0.24, 0.16],
         zorder=2,
     )
-    ax.contour(lon, lat, alt, levels=[0], colors=[NIGHT], linewidths=0.8, zorder=2)
-    ax.plot(
-        [subsolar_lon_deg],
-        [subsolar_lat_deg],
-        marker="o",
-        markersize=9,
-        color="#ffd000",
-        markeredgecolor="#b08a00",
-        zorder=6,
-        linestyle="none",
-        label=label or "Sun at zenith",
-    )
+    line = ax.contour(lon, lat, alt, levels=[0], colors=[NIGHT], linewidths=0.8, zorder=2)
+    artists = [shade, line]
+    if sun:
+        (marker,) = ax.plot(
+            [subsolar_lon_deg],
+            [subsolar_lat_deg],
+            linestyle="none",
+            zorder=6,
+            clip_on=False,  # a Sun at the map's edge is drawn whole
+            label=label or "Sun at zenith",
+            **MARKERS["sun"],
+        )
+        marker.set_in_layout(False)
+        artists.append(marker)
+    else:
+        ax.plot([], [], color=NIGHT, alpha=0.4, linewidth=6, label=label or "night")
+    for a in artists:
+        a.set_animated(animated)
+    return artists
 
 
 def track_pieces(lon_deg, lat_deg, sunlit, index=None):
@@ -92,104 +131,302 @@ def track_pieces(lon_deg, lat_deg, sunlit, index=None):
     return np.concatenate(segs), np.concatenate(colours)
 
 
-def label_stations(ax, stations):
-    for st in stations:
-        ax.annotate(
-            st.name,
-            (st.lon_deg, st.lat_deg),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8,
-            zorder=8,
-        )
-
-
-def draw_track(ax, lon_deg, lat_deg, sunlit, *, linewidth: float = 1.4):
+def draw_track(ax, lon_deg, lat_deg, sunlit, *, linewidth: float = 1.4, name: str = "ISS"):
     """The ground track coloured by illumination, split at the antimeridian."""
     from matplotlib.collections import LineCollection
 
     segs, colours = track_pieces(lon_deg, lat_deg, sunlit)
     lc = LineCollection(segs, colors=colours, linewidths=linewidth, zorder=4)
     ax.add_collection(lc)
-    ax.plot([], [], color=SUNLIT, linewidth=2, label="track, ISS sunlit")
-    ax.plot([], [], color=ECLIPSE, linewidth=2, label="track, ISS in Earth's shadow")
+    ax.plot([], [], color=SUNLIT, linewidth=2, label=f"{name} track, sunlit at that moment")
+    ax.plot([], [], color=ECLIPSE, linewidth=2, label=f"{name} track, in Earth's shadow")
     return lc
 
 
-def draw_stations(ax, stations, altitude_km: float):
+def draw_faint(ax, lon_deg, lat_deg, label: str | None = None, **style):
+    """A track drawn as context, thin and grey (the rest of the stay)."""
+    kw = dict(color=FAINT, linewidth=0.5, alpha=0.45, zorder=3)
+    kw.update(style)
+    first = True
+    for seg in split_antimeridian(lon_deg, lat_deg):
+        ax.plot(seg.lon_deg, seg.lat_deg, label=label if first else None, **kw)
+        first = False
+
+
+def draw_time_ticks(ax, jd, lon_deg, lat_deg, *, tick_s=600.0, label_s=1800.0, tz=None):
+    """Dots on the track at every whole ``tick_s`` (positions interpolated between samples)
+    and direction arrows at every whole ``label_s``; returns the optional labels (HH:MM) for
+    :func:`place_labels`. Times are UTC unless ``tz``."""
+    jd = np.asarray(jd, dtype=float)
+    if jd.size < 2:
+        return []
+    day0 = math.floor(jd[0])
+    sec = (jd - day0) * 86400.0
+    ticks_s = np.arange(math.ceil(sec[0] / tick_s - 1e-9) * tick_s, sec[-1] + 1e-6, tick_s)
+    lon_u = np.degrees(np.unwrap(np.radians(lon_deg)))
+    t_lon = (np.interp(ticks_s, sec, lon_u) + 180.0) % 360.0 - 180.0
+    t_lat = np.interp(ticks_s, sec, lat_deg)
+    ahead = np.interp(ticks_s + 20.0, sec, lon_u) - np.interp(ticks_s, sec, lon_u)
+    ahead_lat = np.interp(ticks_s + 20.0, sec, lat_deg) - t_lat
+    ax.plot(t_lon, t_lat, "o", color="black", markersize=2.2, zorder=5)
+    labels = []
+    for k, s in enumerate(ticks_s):
+        if abs(s / label_s - round(s / label_s)) > 1e-6:
+            continue
+        norm = math.hypot(ahead[k], ahead_lat[k])
+        if norm > 0:
+            ax.annotate(
+                "",
+                (t_lon[k] + 3.0 * ahead[k] / norm, t_lat[k] + 3.0 * ahead_lat[k] / norm),
+                xytext=(t_lon[k], t_lat[k]),
+                arrowprops=dict(arrowstyle="-|>", color="black", linewidth=0.8, mutation_scale=9),
+                zorder=5,
+            )
+        when = day0 + s / 86400.0
+        labels.append(
+            Label(_clock(when, tz), float(t_lon[k]), float(t_lat[k]), False, SMALL_SIZE, "0.15")
+        )
+    ax.plot([], [], "o", color="black", markersize=2.2, label=_tick_legend(tick_s, label_s, tz))
+    return labels
+
+
+def _clock(jd: float, tz=None) -> str:
+    if tz is None:
+        return jd_to_iso(math.floor(jd), jd % 1, 0)[11:16]
+    from ..times import jd_to_datetime
+
+    return jd_to_datetime(math.floor(jd), jd % 1).astimezone(tz).strftime("%H:%M")
+
+
+def _tick_legend(tick_s, label_s, tz) -> str:
+    zone = "UTC" if tz is None else str(tz)
+    return f"dots every {tick_s / 60:g} min, time ({zone}) and direction every {label_s / 60:g} min"
+
+
+def draw_stations(ax, stations, altitude_km: float, object_name: str = "ISS"):
+    """Station squares and their visibility footprints; returns their name labels."""
+    labels = []
     for i, st in enumerate(stations):
-        colour = STATION_COLOURS[i % len(STATION_COLOURS)]
+        colour = station_colour(i)
         ax.plot(
             st.lon_deg,
             st.lat_deg,
-            marker="s",
-            markersize=6,
-            color=colour,
-            markeredgecolor="black",
             linestyle="none",
             zorder=7,
-            label=f"{st.name} (footprint: ISS above {st.min_elevation_deg:g}°)",
+            color=colour,
+            label=plain(f"{st.name} (footprint: {object_name} above {st.min_elevation_deg:g}°)"),
+            **{k: v for k, v in MARKERS["station"].items()},
         )
         lon, lat = footprint(st.lat_deg, st.lon_deg, altitude_km, st.min_elevation_deg)
         for seg in split_antimeridian(lon, lat):
             ax.plot(seg.lon_deg, seg.lat_deg, color=colour, linewidth=1.2, zorder=5)
-    label_stations(ax, stations)
+        labels.append(Label(st.name, st.lon_deg, st.lat_deg))
+    return labels
 
 
-MARKERS = {
-    "launch": dict(marker="^", color="#d62728", label="launch pad"),
-    "docking": dict(marker="*", color="#2ca02c", label="ISS at docking"),
-    "undocking": dict(marker="*", color="#9467bd", label="ISS at undocking"),
-    "landing": dict(marker="v", color="#8c564b", label="landing site"),
+EVENT_WORDS = {
+    "launch": "launch pad",
+    "scrub": "scrubbed attempt",
+    "docking": "ISS at docking",
+    "undocking": "ISS at undocking",
+    "landing": "landing site",
 }
 
 
 def draw_markers(ax, markers):
-    """``markers``: list of (kind, lon, lat, text) with kind in MARKERS."""
+    """``markers``: list of (kind, lon, lat, text), one marker each, named in the legend."""
     for kind, lon, lat, text in markers:
-        style = dict(MARKERS.get(kind, dict(marker="o", color="black", label=kind)))
-        label = style.pop("label")
+        style = dict(MARKERS.get(kind, MARKERS["burn"]))
         ax.plot(
             lon,
             lat,
-            markersize=11,
-            markeredgecolor="black",
             linestyle="none",
             zorder=9,
-            label=f"{label}: {text}",
+            label=plain(f"{EVENT_WORDS.get(kind, kind)}: {text}"),
             **style,
         )
 
 
-def track_map(results, *, day_index=None, ax=None, resolution="l"):
-    """The whole replay (``day_index=None``) or one UTC day of it, as a figure."""
-    fig, ax = new_axes(ax)
-    eph = results.ephemeris
-    draw_base(ax, resolution)
-    if day_index is None:
-        sel = np.arange(len(eph))
-        night_at = results.night_instant
-        title = f"{results.scenario.mission_name}: ground track {results.window_label}"
-    else:
-        day = results.days[day_index]
-        sel = day["index"]
-        night_at = day["night_instant"]
-        title = f"{results.scenario.mission_name}: ground track on {day['date']} (UTC)"
-    lat_s, lon_s, when = night_at
-    draw_night(ax, lat_s, lon_s, label=f"Sun at zenith; night shading at {when}")
-    ok = eph.ok[sel]
-    sel = sel[ok]
-    draw_track(
-        ax,
-        eph.lon_deg[sel],
-        eph.lat_deg[sel],
-        eph.sunlit[sel],
-        linewidth=1.6 if day_index is not None else 0.6,
-    )
-    draw_stations(ax, results.scenario.stations, float(np.nanmedian(eph.alt_km)))
-    draw_markers(ax, results.map_markers())
-    ax.set_title(title, fontsize=12)
+def draw_modelled(ax, results, sel_jd=None):
+    """Every modelled trajectory (the Soyuz legs) in its own line style, named "(model)"."""
+    for traj in results.trajectories.values():
+        if not traj.modelled:
+            continue
+        eph = traj.ephemeris
+        rows = np.arange(len(eph))[eph.ok]
+        if sel_jd is not None:
+            jd = eph.times.jd[rows]
+            rows = rows[(jd >= sel_jd[0]) & (jd <= sel_jd[1])]
+        if rows.size < 2:
+            continue
+        style = leg_style(traj.name)
+        first = True
+        for seg in split_antimeridian(eph.lon_deg[rows], eph.lat_deg[rows]):
+            ax.plot(
+                seg.lon_deg,
+                seg.lat_deg,
+                zorder=4.5,
+                label=plain(traj.label) if first else None,
+                **style,
+            )
+            first = False
+
+
+def _finish(ax, labels, title: str, legend_below: bool = False):
+    ax.set_title(plain(title), fontsize=TITLE_SIZE)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude (geodetic)")
-    ax.legend(loc="lower left", fontsize=7, framealpha=0.9, ncol=2)
+    if legend_below:
+        legend = ax.figure.legend(loc="outside lower center", fontsize=SMALL_SIZE, ncol=2)
+    else:
+        legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
+    legend.set_zorder(12)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    obstacles = [legend.get_window_extent(renderer)]
+    for line in ax.lines:
+        if line.get_marker() not in (None, "None", "", "o") or line.get_markersize() >= 6:
+            xs, ys = line.get_xdata(), line.get_ydata()
+            if len(xs) and len(xs) <= 3:
+                obstacles += marker_boxes(ax, xs, ys)
+    # required labels first, so optional time labels fill the room that is left
+    labels = sorted(labels, key=lambda lab: not lab.required)
+    return place_labels(ax, labels, obstacles)
+
+
+def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
+    """The whole replay (``day_index=None``) or one UTC day of it, as a figure.
+
+    The whole replay shows its first 24 hours coloured, with time ticks, over the rest of the
+    stay in faint grey; a day shows that day coloured with time ticks every 10 minutes.
+    """
+    fig, ax = new_axes(ax)
+    eph = results.ephemeris
+    name = next(iter(results.trajectories.values())).name if results.trajectories else "ISS"
+    short = "ISS" if "ISS" in name.upper() else name
+    draw_base(ax, resolution)
+    jd = eph.times.jd
+    rows = np.arange(len(eph))[eph.ok]
+    if day_index is None:
+        highlight = rows[jd[rows] <= jd[0] + 1.0]
+        draw_faint(ax, eph.lon_deg[rows], eph.lat_deg[rows], label="the rest of the stay")
+        night_at = results.night_instant
+        title = (
+            f"{results.scenario.mission_name}: ground track {results.window_label}; "
+            "first 24 h in colour"
+        )
+        tick_s, label_s = 1800.0, 3 * 3600.0
+        sel_jd = None
+    else:
+        day = results.days[day_index]
+        highlight = np.asarray(day["index"])
+        highlight = highlight[eph.ok[highlight]]
+        night_at = day["night_instant"]
+        title = f"{results.scenario.mission_name}: ground track on {day['date']} (UTC)"
+        tick_s, label_s = 600.0, 1800.0
+        sel_jd = (jd[highlight[0]], jd[highlight[-1]]) if highlight.size else None
+    lat_s, lon_s, when = night_at
+    draw_night(ax, lat_s, lon_s, label=f"Sun at zenith; night shading at {when} only")
+    draw_track(
+        ax,
+        eph.lon_deg[highlight],
+        eph.lat_deg[highlight],
+        eph.sunlit[highlight],
+        linewidth=1.6,
+        name=short,
+    )
+    tick_labels = draw_time_ticks(
+        ax,
+        jd[highlight],
+        eph.lon_deg[highlight],
+        eph.lat_deg[highlight],
+        tick_s=tick_s,
+        label_s=label_s,
+        tz=tz,
+    )
+    draw_modelled(ax, results, sel_jd)
+    labels = draw_stations(ax, results.scenario.stations, float(np.nanmedian(eph.alt_km)), short)
+    draw_markers(ax, results.map_markers())
+    _finish(ax, labels + tick_labels, title)
+    return fig
+
+
+def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz=None):
+    """A regional map of one pass: the station, its footprint, the ground track under the pass
+    with minute ticks, and the part visible to the eye in red."""
+    p = results.passes[pass_index]
+    stations = results.scenario.stations
+    k = next(i for i, s in enumerate(stations) if s.name == p.station)
+    st = stations[k]
+    eph = results.ephemeris
+    jd = eph.times.jd
+    pad = 90.0 / 86400.0
+    rows = np.nonzero((jd >= p.rise_jd - pad) & (jd <= p.set_jd + pad) & eph.ok)[0]
+    alt_km = float(np.nanmedian(eph.alt_km[rows])) if rows.size else 420.0
+    radius_deg = footprint_radius_km(alt_km, st.min_elevation_deg) / 111.2
+    half_lat = max(1.5 * radius_deg, 10.0)
+    half_lon = min(half_lat / max(math.cos(math.radians(st.lat_deg)), 0.2) * 1.2, 180.0)
+    extent = (
+        max(st.lon_deg - half_lon, -180.0),
+        min(st.lon_deg + half_lon, 180.0),
+        max(st.lat_deg - half_lat, -90.0),
+        min(st.lat_deg + half_lat, 90.0),
+    )
+    aspect = (extent[3] - extent[2]) / max(extent[1] - extent[0], 1.0)
+    fig, ax = new_axes(ax, figsize=(9.0, min(max(9.0 * aspect + 2.0, 4.5), 11.0)))
+    draw_base(ax, resolution, extent, step_deg=10)
+    t = p.culmination_jd
+    from ..ephemeris import subsolar_point
+
+    lat_s, lon_s = subsolar_point(math.floor(t), t % 1, eph.sun)
+    sun_inside = extent[0] <= lon_s <= extent[1] and extent[2] <= lat_s <= extent[3]
+    draw_night(
+        ax,
+        lat_s,
+        lon_s,
+        label=f"night at culmination, {_clock(t, tz)}",
+        sun=sun_inside,
+    )
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    colour = station_colour(k)
+    lon, lat = footprint(st.lat_deg, st.lon_deg, alt_km, st.min_elevation_deg)
+    for seg in split_antimeridian(lon, lat):
+        ax.plot(seg.lon_deg, seg.lat_deg, color=colour, linewidth=1.4, zorder=5)
+    ax.plot(
+        st.lon_deg,
+        st.lat_deg,
+        linestyle="none",
+        zorder=7,
+        color=colour,
+        label=plain(f"{st.name}; its circle: object above {st.min_elevation_deg:g}°"),
+        **MARKERS["station"],
+    )
+    labels = [Label(st.name, st.lon_deg, st.lat_deg)]
+    if rows.size:
+        draw_track(ax, eph.lon_deg[rows], eph.lat_deg[rows], eph.sunlit[rows], linewidth=2.5)
+        if p.visible and p.visible_start_jd is not None:
+            vis = rows[(jd[rows] >= p.visible_start_jd) & (jd[rows] <= p.visible_end_jd)]
+            for seg in split_antimeridian(eph.lon_deg[vis], eph.lat_deg[vis]):
+                ax.plot(seg.lon_deg, seg.lat_deg, color=VISIBLE, linewidth=8, alpha=0.6, zorder=3.5)
+            ax.plot([], [], color=VISIBLE, linewidth=8, alpha=0.6, label="visible to the eye")
+        labels += draw_time_ticks(
+            ax, jd[rows], eph.lon_deg[rows], eph.lat_deg[rows], tick_s=60.0, label_s=120.0, tz=tz
+        )
+    zone = "UTC" if tz is None else str(tz)
+    title = (
+        f"{st.name}: pass of {_clock(p.rise_jd, tz)}-{_clock(p.set_jd, tz)} {zone} on "
+        f"{jd_to_iso(math.floor(p.rise_jd), p.rise_jd % 1, 0)[:10]}, "
+        f"highest {p.max_elevation_deg:.0f}°"
+    )
+    if p.peak_magnitude is not None:
+        title += f", magnitude {p.peak_magnitude:.1f} (estimate)"
+    if p.open_start or p.open_end:
+        title += "\n" + (
+            "already above the horizon when the replay starts"
+            if p.open_start
+            else "still above the horizon when the replay ends"
+        )
+    _finish(ax, labels, title, legend_below=True)
     return fig

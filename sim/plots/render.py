@@ -1,8 +1,13 @@
-"""Every picture of a run's output folder, in one place: which figures, named how."""
+"""Every picture of a run's output folder, in one place: which figures, named how, and drawn in
+parallel worker processes (one per core) when there are several."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+#: the Results being drawn, inherited by forked workers (never pickled)
+_RESULTS = None
 
 
 def _stage(progress, text):
@@ -10,50 +15,115 @@ def _stage(progress, text):
         progress(text)
 
 
-def write_plots(results, folder: Path, fmt: str, dpi: int, progress):
-    from .maps import track_map
-    from .sky import write_skyplots
-    from .style import save
-    from .timeline import altitude_and_age, timeline
+def pass_stem(p) -> str:
+    """File name (without extension) of a pass's pictures: station and rise time (UTC)."""
+    stamp = p.to_dict()["rise_utc"][:16].replace(":", "").replace("-", "")
+    return f"{p.station.lower().replace(' ', '-')}-{stamp}"
 
+
+def figure_jobs(results, fmt: str) -> list[tuple[str, dict, str]]:
+    """(figure kind, arguments, relative path) for every picture the scenario asks for."""
     want = results.scenario.outputs
+    jobs = []
     if want.get("maps", True):
-        (folder / "maps").mkdir()
-        _stage(progress, "map of the whole stay")
-        save(track_map(results), folder / "maps" / f"overview.{fmt}", dpi)
+        jobs.append(("map", {}, f"maps/overview.{fmt}"))
         if want.get("daily_maps", True):
             for i, day in enumerate(results.days):
-                _stage(progress, f"daily map {day['date']}")
-                save(track_map(results, day_index=i), folder / "maps" / f"{day['date']}.{fmt}", dpi)
+                jobs.append(("map", {"day_index": i}, f"maps/{day['date']}.{fmt}"))
+        if want.get("pass_maps", True):
+            for i, p in enumerate(results.passes):
+                if p.visible:
+                    jobs.append(("pass_map", {"pass_index": i}, f"maps/pass-{pass_stem(p)}.{fmt}"))
     if want.get("timeline", True):
-        _stage(progress, "timeline")
-        save(timeline(results), folder / f"timeline.{fmt}", dpi)
+        jobs.append(("timeline", {}, f"timeline.{fmt}"))
     if want.get("altitude", True):
-        save(altitude_and_age(results), folder / f"altitude.{fmt}", dpi)
+        jobs.append(("altitude", {}, f"altitude.{fmt}"))
     if results.launch_window is not None and want.get("launch_window", True):
+        jobs.append(("launch_window", {}, f"launch_window.{fmt}"))
+    if want.get("skyplots", True):
+        for i, p in enumerate(results.passes):
+            if p.visible:
+                jobs.append(("sky", {"pass_index": i}, f"skyplots/{pass_stem(p)}.{fmt}"))
+    return jobs
+
+
+def draw(results, kind: str, args: dict):
+    """The figure of one job."""
+    if kind == "map":
+        from .maps import track_map
+
+        return track_map(results, **args)
+    if kind == "pass_map":
+        from .maps import pass_map
+
+        return pass_map(results, **args)
+    if kind == "timeline":
+        from .timeline import timeline
+
+        return timeline(results)
+    if kind == "altitude":
+        from .timeline import altitude_and_age
+
+        return altitude_and_age(results)
+    if kind == "launch_window":
         from .window import launch_window_plot
 
-        save(launch_window_plot(results.launch_window), folder / f"launch_window.{fmt}", dpi)
-    if want.get("skyplots", True):
-        _stage(progress, "sky plots")
-        visible = [p for p in results.passes if p.visible]
-        index = {id(p): i for i, p in enumerate(results.passes)}
-        tracks = {k: results.pass_tracks[index[id(p)]] for k, p in enumerate(visible)}
-        write_skyplots(
-            results.catalogue,
-            results.scenario.stations,
-            visible,
-            folder / "skyplots",
-            fmt,
-            dpi,
-            tracks,
-        )
+        return launch_window_plot(results.launch_window)
+    if kind == "sky":
+        from ..passes import pass_track
+        from .sky import sky_plot
+
+        i = args["pass_index"]
+        p = results.passes[i]
+        if i in results.pass_tracks:
+            x, az, el = results.pass_tracks[i]
+        else:
+            st = next(s for s in results.scenario.stations if s.name == p.station)
+            x, az, el = pass_track(results.catalogue, st, p)
+        return sky_plot(p, x, az, el)
+    raise ValueError(kind)
+
+
+def _render(job) -> str:
+    from .style import save
+
+    kind, args, path, dpi = job
+    save(draw(_RESULTS, kind, args), path, dpi)
+    return path
+
+
+def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: int | None = None):
+    """Draw every picture into ``folder`` (which the caller swaps in when complete)."""
+    global _RESULTS
+    folder = Path(folder)
+    jobs = figure_jobs(results, fmt)
+    for sub in {Path(rel).parent for _, _, rel in jobs}:
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    work = [(kind, args, str(folder / rel), dpi) for kind, args, rel in jobs]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    _RESULTS = results
+    try:
+        if workers < 2 or len(work) < 4:
+            for job in work:
+                _stage(progress, Path(_render(job)).name)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_render, job) for job in work]
+            try:
+                for done in as_completed(futures):
+                    _stage(progress, Path(done.result()).name)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    finally:
+        _RESULTS = None
 
 
 def plot_stage_count(results) -> int:
-    want = results.scenario.outputs
-    n = 0
-    if want.get("maps", True):
-        n += 1 + (len(results.days) if want.get("daily_maps", True) else 0)
-    n += int(want.get("timeline", True)) + int(want.get("skyplots", True))
-    return n
+    """How many progress steps :func:`write_plots` reports (one per picture)."""
+    return len(figure_jobs(results, "png"))

@@ -1,18 +1,69 @@
-"""Colours and figure helpers shared by the plots."""
+"""The picture vocabulary: one colour, marker and line style per kind of thing, used by every
+figure (maps, timeline, altitude, sky plots, animation). ``docs/picture-style.md`` describes it;
+change it here and the whole product follows."""
 
 from __future__ import annotations
 
-SUNLIT = "#f28e2b"
-ECLIPSE = "#4e79a7"
+# track and sky
+SUNLIT = "#f28e2b"  #: orange: the object in sunlight
+ECLIPSE = "#4e79a7"  #: blue: the object in Earth's shadow
+VISIBLE = "#e15759"  #: red: a pass (or its part) visible to the eye
+FAINT = "#7f7f7f"  #: grey: context drawn behind the subject (the rest of the stay)
+# the map
 LAND = "#e8e4d8"
 WATER = "#dbe8f2"
 COAST = "#8c8c8c"
 NIGHT = "#1b2a49"
-VISIBLE = "#e15759"
-STATION_COLOURS = ["#59a14f", "#b07aa1", "#9c755f", "#edc948", "#76b7b2", "#ff9da7", "#bab0ac"]
+#: station colours; none is yellow (the Sun), orange (sunlit track) or red (visible)
+STATION_COLOURS = ["#59a14f", "#b07aa1", "#9c755f", "#17becf", "#76b7b2", "#bcbd22", "#637939"]
+
+# fonts (points) and figure sizes (inches)
+TITLE_SIZE = 12
+LABEL_SIZE = 8
+SMALL_SIZE = 7
+MAP_SIZE = (12, 6.6)
+
+#: marker vocabulary: kind -> matplotlib keyword arguments (and the legend wording)
+MARKERS = {
+    "sun": dict(marker="o", markersize=10, color="#ffd000", markeredgecolor="#8a6d00"),
+    "object": dict(marker="D", markersize=8, color="white", markeredgecolor="black"),
+    "station": dict(marker="s", markersize=6, markeredgecolor="black"),
+    "launch": dict(marker="^", markersize=11, color="#d62728", markeredgecolor="black"),
+    "scrub": dict(marker="X", markersize=10, color="#7f7f7f", markeredgecolor="black"),
+    "docking": dict(marker="*", markersize=13, color="#2ca02c", markeredgecolor="black"),
+    "undocking": dict(marker="*", markersize=13, color="#9467bd", markeredgecolor="black"),
+    "landing": dict(marker="v", markersize=11, color="#8c564b", markeredgecolor="black"),
+    "burn": dict(marker="P", markersize=9, color="#ff7f0e", markeredgecolor="black"),
+}
+
+#: line styles of modelled legs (their colour says sunlit/shadow where drawn per point)
+LEG_STYLES = {
+    "ascent": dict(color="#d62728", linestyle="--", linewidth=1.8),
+    "free flight": dict(color="#9467bd", linestyle="-.", linewidth=1.6),
+    "return": dict(color="#8c564b", linestyle=":", linewidth=2.0),
+    "model": dict(color="#9467bd", linestyle="-.", linewidth=1.6),
+}
 
 
-def new_axes(ax=None, figsize=(12, 6.6), **subplot_kw):
+def station_colour(i: int) -> str:
+    return STATION_COLOURS[i % len(STATION_COLOURS)]
+
+
+def leg_style(name: str) -> dict:
+    """Line style of a modelled trajectory, by the words in its name."""
+    low = name.lower()
+    for key in ("ascent", "return", "free flight"):
+        if key in low:
+            return dict(LEG_STYLES[key])
+    return dict(LEG_STYLES["model"])
+
+
+def plain(text: str) -> str:
+    """Text as drawn literally: names never reach matplotlib's mathtext parser."""
+    return str(text).replace("$", r"\$")
+
+
+def new_axes(ax=None, figsize=MAP_SIZE, **subplot_kw):
     import matplotlib.pyplot as plt
 
     if ax is not None:

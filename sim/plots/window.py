@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .style import ECLIPSE, STATION_COLOURS, VISIBLE
+from .style import ECLIPSE, VISIBLE, station_colour
 
 
 def launch_window_plot(window, *, axes=None):
@@ -32,7 +32,7 @@ def launch_window_plot(window, *, axes=None):
             ((a.launch_jd - 0.5) % 1.0) * 24.0,
             marker="*",
             markersize=14,
-            color=STATION_COLOURS[i % 7],
+            color=station_colour(i),
             linestyle="none",
             label=f"{a.name}: lift-off {a.lead_s:.0f} s before the in-plane instant",
         )
@@ -48,10 +48,10 @@ def launch_window_plot(window, *, axes=None):
         ax.plot(
             minutes,
             offset,
-            color=STATION_COLOURS[i % 7],
+            color=station_colour(i),
             label=f"{a.name}: {a.plane_offset_deg:.2f}° at lift-off",
         )
-        ax.axvline(a.lead_s / 60.0, color=STATION_COLOURS[i % 7], linestyle=":")
+        ax.axvline(a.lead_s / 60.0, color=station_colour(i), linestyle=":")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="black", linewidth=1.0, label="lift-off")
     ax.set_xlabel("minutes from lift-off (dotted: in-plane instant)")
@@ -74,7 +74,7 @@ def launch_window_plot(window, *, axes=None):
             a.phase_deg,
             marker="*",
             markersize=14,
-            color=STATION_COLOURS[i % 7],
+            color=station_colour(i),
             linestyle="none",
             label=f"{a.name}: {a.phase_deg:.0f}°",
         )
