@@ -1,21 +1,30 @@
 """Vectorised propagation over a time grid: TEME, ITRS, geodetic coordinates and sunlight.
 
-One ``sgp4_array`` call per element-set segment; TEME -> ITRS by the GMST 1982 angle of UT1
-(polar motion neglected, a few metres); geodetic latitude/longitude/altitude on WGS84; the Sun
-from DE421 (skyfield-data, no download) for the Earth's conical shadow.
+One ``sgp4_array`` call per element-set segment; TEME -> PEF by the GMST 1982 angle of UT1, then
+PEF -> ITRS by the polar-motion rotation W with the pole coordinates of the IERS table shipped in
+``skyfield-data`` (the pole wanders about 0.3-0.5 arcsec, which moves the ISS by about 10-15 m:
+not negligible); geodetic latitude/longitude/altitude on WGS84; the Sun from DE421
+(skyfield-data, no download) for the Earth's conical shadow.
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from sgp4.api import SGP4_ERRORS
 from skyfield.sgp4lib import theta_GMST1982
 
-from .times import DAY_S, TimeGrid, _utc_jd_to_skyfield, iso_array, ut1_minus_utc_s
+from .times import (
+    DAY_S,
+    TimeGrid,
+    _utc_jd_to_skyfield,
+    iso_array,
+    polar_motion_rad,
+    skyfield_data_dir,
+    ut1_minus_utc_s,
+)
 from .tle import Catalogue
 
 WGS84_A_KM = 6378.137
@@ -34,25 +43,25 @@ SHADOW_NAMES = ("sunlit", "penumbra", "umbra")
 def planets():
     """DE421 from the skyfield-data wheel (expire=False: never downloaded, never refreshed)."""
     from skyfield.api import Loader
-    from skyfield_data import get_skyfield_data_path
 
-    with warnings.catch_warnings():
-        # the wheel's IERS table is past its date; the built-in timescale is used instead
-        warnings.simplefilter("ignore")
-        path = get_skyfield_data_path()
-    return Loader(path, verbose=False, expire=False)("de421.bsp")
+    return Loader(skyfield_data_dir(), verbose=False, expire=False)("de421.bsp")
 
 
 # --------------------------------------------------------------------------------------------
 # frames
 
 
-def gmst_rad(whole, fraction, dut1_s=None):
-    """GMST 1982 (radians) and its rate (rad/day) at UTC Julian dates, UT1 from skyfield.
+#: The GMST angle is advanced linearly from anchors this many days apart (see gmst_rad).
+GMST_ANCHOR_DAYS = 30.0
 
-    Over spans up to 30 days the angle is advanced linearly from the first instant with the
-    rate there: the neglected quadratic term is below 1e-7 s of time, so the result equals
-    skyfield's ``theta_GMST1982`` to a few nanoradians at a fraction of the cost.
+
+def gmst_rad(whole, fraction, dut1_s=None):
+    """GMST 1982 (radians) and its rate (rad/day) at UTC Julian dates, UT1 from the IERS table.
+
+    The angle is advanced linearly from anchors 30 days apart (skyfield's ``theta_GMST1982`` at
+    each anchor) with the rate there: the neglected quadratic term is below 1e-7 s of time over
+    30 days, so the result equals ``theta_GMST1982`` to a few nanoradians at a fraction of the
+    cost, and the cost stays linear in the number of instants for any span.
     """
     whole = np.asarray(whole, dtype=float)
     fraction = np.asarray(fraction, dtype=float)
@@ -64,39 +73,86 @@ def gmst_rad(whole, fraction, dut1_s=None):
     w0 = float(whole.flat[0])
     f0 = float(frac_ut1.flat[0])
     days = (whole - w0) + (frac_ut1 - f0)
-    if np.max(np.abs(days)) > 30.0:
-        return theta_GMST1982(whole, frac_ut1)
-    theta0, rate = theta_GMST1982(w0, f0)
-    theta = days * rate
-    theta += theta0
-    return theta, np.full(whole.shape, rate)
+    lo, hi = float(np.min(days)), float(np.max(days))
+    if lo >= 0.0 and hi <= GMST_ANCHOR_DAYS:
+        theta0, rate = theta_GMST1982(w0, f0)
+        theta = days * rate
+        theta += theta0
+        return theta, np.full(whole.shape, rate)
+    first = np.floor(lo / GMST_ANCHOR_DAYS)
+    anchors_days = GMST_ANCHOR_DAYS * np.arange(first, np.floor(hi / GMST_ANCHOR_DAYS) + 1)
+    theta_a, rate_a = theta_GMST1982(np.full(anchors_days.shape, w0), f0 + anchors_days)
+    k = (np.floor(days / GMST_ANCHOR_DAYS) - first).astype(np.intp)
+    rate = rate_a[k]
+    theta = days - anchors_days[k]
+    theta *= rate
+    theta += theta_a[k]
+    return theta, rate
 
 
-def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day):
-    """Rotate (N, 3) TEME vectors to ITRS (no polar motion); velocity includes Earth rotation."""
+def earth_orientation(whole, fraction):
+    """Everything TEME <-> ITRS needs at UTC instants: GMST (rad), its rate (rad/day) and the
+    pole coordinates x_p, y_p (rad), all from the IERS table."""
+    theta, theta_dot = gmst_rad(whole, fraction)
+    xp, yp = polar_motion_rad(whole, fraction)
+    return theta, theta_dot, xp, yp
+
+
+def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad=0.0, yp_rad=0.0):
+    """Rotate (N, 3) TEME vectors to ITRS; velocity includes the Earth's rotation.
+
+    TEME -> PEF by GMST ``theta``, then PEF -> ITRS by the polar-motion rotation
+    W = R1(-y_p) R2(-x_p) (IERS 2010, eq. 5.3, as skyfield's ``itrs`` frame applies it). The pole
+    angles are below 1e-5 rad, so W is applied to first order (the neglected terms are below
+    1e-10 of the radius, under a millimetre); s' (about 10 microarcseconds) is neglected.
+    Pass ``xp_rad = yp_rad = 0`` only for the pseudo-Earth-fixed frame (PEF).
+    """
     c = np.cos(theta)
     s = np.sin(theta)
     x, y, z = r_teme[:, 0], r_teme[:, 1], r_teme[:, 2]
     r = np.empty_like(r_teme)
-    r[:, 0] = c * x + s * y
-    r[:, 1] = c * y - s * x
-    r[:, 2] = z
+    px = c * x
+    px += s * y
+    py = c * y
+    py -= s * x
+    _apply_polar_motion(px, py, z, xp_rad, yp_rad, r)
     if v_teme is None:
         return r, None
     omega = np.asarray(theta_dot_rad_day) / DAY_S
     vx, vy, vz = v_teme[:, 0], v_teme[:, 1], v_teme[:, 2]
     v = np.empty_like(v_teme)
-    v[:, 0] = c * vx + s * vy + omega * r[:, 1]
-    v[:, 1] = c * vy - s * vx - omega * r[:, 0]
-    v[:, 2] = vz
+    # PEF velocity: rotated TEME velocity minus omega x r_PEF
+    qx = c * vx
+    qx += s * vy
+    qx += omega * py
+    qy = c * vy
+    qy -= s * vx
+    qy -= omega * px
+    _apply_polar_motion(qx, qy, vz, xp_rad, yp_rad, v)
     return r, v
 
 
-def itrs_to_teme(r_itrs, theta):
+def _apply_polar_motion(px, py, pz, xp, yp, out):
+    """out = W (px, py, pz) with W to first order: [[1, 0, xp], [0, 1, -yp], [-xp, yp, 1]]."""
+    out[:, 0] = px
+    out[:, 1] = py
+    out[:, 2] = pz
+    if np.ndim(xp) == 0 and xp == 0.0 and np.ndim(yp) == 0 and yp == 0.0:
+        return
+    out[:, 0] += xp * pz
+    out[:, 1] -= yp * pz
+    out[:, 2] += yp * py - xp * px
+
+
+def itrs_to_teme(r_itrs, theta, xp_rad=0.0, yp_rad=0.0):
+    """Inverse of :func:`teme_to_itrs` for positions: ITRS -> PEF by W transposed -> TEME."""
+    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
+    px = x - xp_rad * z
+    py = y + yp_rad * z
+    pz = z + xp_rad * x - yp_rad * y
     c = np.cos(theta)
     s = np.sin(theta)
-    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
-    return np.stack([c * x - s * y, s * x + c * y, z], axis=1)
+    return np.stack([c * px - s * py, s * px + c * py, pz], axis=1)
 
 
 def geodetic(r_itrs):
@@ -150,8 +206,9 @@ class SunTable:
         from skyfield.framelib import itrs
 
         sun_itrs = (eph["sun"] - eph["earth"]).at(t).frame_xyz(itrs).km.T
-        theta, _ = gmst_rad(np.full(n, whole0), self.knots)
-        self.teme_knots = itrs_to_teme(sun_itrs, theta)
+        # skyfield's itrs includes polar motion (sim.times.timescale installs the table)
+        theta, _, xp, yp = earth_orientation(np.full(n, whole0), self.knots)
+        self.teme_knots = itrs_to_teme(sun_itrs, theta, xp, yp)
 
     @classmethod
     def covering(cls, whole, fraction, step_s: float = 600.0) -> SunTable:
@@ -169,10 +226,9 @@ class SunTable:
             [np.interp(days, self.knots, self.teme_knots[:, k]) for k in range(3)], axis=1
         )
 
-    def itrs(self, whole, fraction, theta=None) -> np.ndarray:
-        if theta is None:
-            theta, _ = gmst_rad(whole, fraction)
-        r, _ = teme_to_itrs(self.teme(whole, fraction), None, theta, 0.0)
+    def itrs(self, whole, fraction) -> np.ndarray:
+        theta, _, xp, yp = earth_orientation(whole, fraction)
+        r, _ = teme_to_itrs(self.teme(whole, fraction), None, theta, 0.0, xp, yp)
         return r
 
 
@@ -284,9 +340,7 @@ def propagate(
     whole, fraction = grid.whole, grid.fraction
     index = catalogue.index_at(whole, fraction)
     r_teme, v_teme, err = catalogue.teme(whole, fraction, index)
-    dut1 = ut1_minus_utc_s(whole, fraction)
-    theta, theta_dot = gmst_rad(whole, fraction, dut1)
-    r_itrs, v_itrs = teme_to_itrs(r_teme, v_teme, theta, theta_dot)
+    r_itrs, v_itrs = teme_to_itrs(r_teme, v_teme, *earth_orientation(whole, fraction))
     lat, lon, alt = geodetic(r_itrs)
     shadow = np.full(len(grid), -1, dtype=np.int8)
     sun = None
@@ -317,8 +371,8 @@ def itrs_at(catalogue: Catalogue, whole, fraction) -> np.ndarray:
     whole = np.atleast_1d(np.asarray(whole, dtype=float))
     fraction = np.atleast_1d(np.asarray(fraction, dtype=float))
     r_teme, _v, _err = catalogue.teme(whole, fraction)
-    theta, _ = gmst_rad(whole, fraction)
-    return teme_to_itrs(r_teme, None, theta, 0.0)[0]
+    theta, _, xp, yp = earth_orientation(whole, fraction)
+    return teme_to_itrs(r_teme, None, theta, 0.0, xp, yp)[0]
 
 
 def subsolar_point(whole: float, fraction: float, sun: SunTable | None = None):

@@ -16,8 +16,8 @@ import numpy as np
 from .ephemeris import (
     UMBRA,
     SunTable,
+    earth_orientation,
     geodetic_to_itrs,
-    gmst_rad,
     shadow_state,
     teme_to_itrs,
 )
@@ -239,8 +239,8 @@ class _Geometry:
     def sat_itrs(self, t_s):
         whole, frac = self.jd(t_s)
         r_teme, _v, _e = self.catalogue.teme(whole.ravel(), frac.ravel())
-        theta, _ = gmst_rad(whole.ravel(), frac.ravel())
-        return teme_to_itrs(r_teme, None, theta, 0.0)[0], r_teme, theta
+        theta, _, xp, yp = earth_orientation(whole.ravel(), frac.ravel())
+        return teme_to_itrs(r_teme, None, theta, 0.0, xp, yp)[0], r_teme, theta
 
     def look(self, station_idx, t_s):
         """Elevation (deg), azimuth (deg) and range (km) of the object for paired arrays."""
