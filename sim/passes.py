@@ -266,41 +266,56 @@ class _Geometry:
         return self.margin(station_idx, el, az)
 
 
-def _golden_max(func, lo, hi, tol_s=0.005):
-    """Vectorised golden-section search for the maximum of func on [lo, hi] per element."""
+#: Points per interval and round of the vectorised searches below.
+SEARCH_POINTS = 16
+
+
+def _search_max(func, lo, hi, tol_s=0.005, k=SEARCH_POINTS):
+    """Vectorised search for the maximum of a unimodal ``func`` on [lo, hi] per element.
+
+    Each round evaluates ``k`` points across every interval in one call and keeps the two
+    sub-intervals around the best point, shrinking the interval by (k - 1) / 2: about five
+    rounds (five propagations) reach 0.005 s where golden-section search needs twenty.
+    ``func(x, rows)`` gets the instants and, for each, the number of its interval.
+    """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
-    a = hi - GOLDEN * (hi - lo)
-    b = lo + GOLDEN * (hi - lo)
-    fa = func(a)
-    fb = func(b)
-    while np.max(hi - lo) > tol_s:
-        left = fa >= fb  # the maximum lies in [lo, b]
-        hi = np.where(left, b, hi)
-        lo = np.where(left, lo, a)
-        new_a = np.where(left, hi - GOLDEN * (hi - lo), b)
-        new_b = np.where(left, a, lo + GOLDEN * (hi - lo))
-        x = np.where(left, new_a, new_b)
-        fx = func(x)
-        fa, fb = np.where(left, fx, fb), np.where(left, fa, fx)
-        a, b = new_a, new_b
+    n = lo.size
+    rows = np.repeat(np.arange(n), k)
+    frac = np.linspace(0.0, 1.0, k)
+    pick = np.arange(n)
+    while n and np.max(hi - lo) > tol_s:
+        x = lo[:, None] + (hi - lo)[:, None] * frac
+        fx = func(x.ravel(), rows).reshape(n, k)
+        best = np.argmax(np.where(np.isnan(fx), -np.inf, fx), axis=1)
+        step = (hi - lo) / (k - 1)
+        centre = x[pick, best]
+        lo, hi = np.maximum(centre - step, lo), np.minimum(centre + step, hi)
     t = 0.5 * (lo + hi)
-    return t, func(t)
+    return t, func(t, pick)
 
 
-def _bisect(func, lo, hi, rising: bool, tol_s=0.005):
-    """Vectorised bisection for the zero of func on [lo, hi]; rising: func(lo) < 0 <= func(hi)."""
+def _search_root(func, lo, hi, rising: bool, tol_s=0.005, k=SEARCH_POINTS):
+    """Vectorised search for the first sign change of ``func`` on [lo, hi] per element.
+
+    rising: func(lo) < 0 <= func(hi); otherwise func(lo) >= 0 > func(hi). Each round evaluates
+    ``k`` points across every bracket in one call and keeps the sub-interval holding the first
+    change, shrinking the bracket by k - 1 (four rounds from 30 s to 0.005 s, where bisection
+    needs thirteen). ``func(x, rows)`` as for :func:`_search_max`.
+    """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
-    while lo.size and np.max(hi - lo) > tol_s:
-        mid = 0.5 * (lo + hi)
-        positive = func(mid) >= 0
-        if rising:
-            hi = np.where(positive, mid, hi)
-            lo = np.where(positive, lo, mid)
-        else:
-            lo = np.where(positive, mid, lo)
-            hi = np.where(positive, hi, mid)
+    n = lo.size
+    rows = np.repeat(np.arange(n), k)
+    frac = np.linspace(0.0, 1.0, k)
+    pick = np.arange(n)
+    while n and np.max(hi - lo) > tol_s:
+        x = lo[:, None] + (hi - lo)[:, None] * frac
+        positive = func(x.ravel(), rows).reshape(n, k) >= 0
+        changed = positive if rising else ~positive
+        changed[:, -1] = True  # no change inside: keep the last sub-interval, as bisection does
+        j = np.maximum(np.argmax(changed[:, 1:], axis=1) + 1, 1)
+        lo, hi = x[pick, j - 1], x[pick, j]
     return 0.5 * (lo + hi)
 
 
@@ -368,7 +383,7 @@ def find_passes(
     # refine the maximum of the margin around each interior candidate
     lo = t[np.maximum(ci - 1, 0)]
     hi = t[np.minimum(ci + 1, t.size - 1)]
-    t_max, f_max = _golden_max(lambda x: geo.f(cs, x), lo, hi)
+    t_max, f_max = _search_max(lambda x, i: geo.f(cs[i], x), lo, hi)
     # a maximum at a window edge is the edge itself
     at_edge = (ci == 0) | (ci == t.size - 1)
     f_edge = np.array([margins[k][i] for k, i in zip(cs, ci, strict=True)])
@@ -408,10 +423,14 @@ def find_passes(
 
     rise = np.zeros(cs.size)
     closed = ~open_start
-    rise[closed] = _bisect(lambda x: geo.f(cs[closed], x), rise_lo[closed], rise_hi[closed], True)
+    rise[closed] = _search_root(
+        lambda x, i: geo.f(cs[closed][i], x), rise_lo[closed], rise_hi[closed], True
+    )
     set_ = np.full(cs.size, t_end)
     closed = ~open_end
-    set_[closed] = _bisect(lambda x: geo.f(cs[closed], x), set_lo[closed], set_hi[closed], False)
+    set_[closed] = _search_root(
+        lambda x, i: geo.f(cs[closed][i], x), set_lo[closed], set_hi[closed], False
+    )
 
     # one pass per (station, rise): several maxima inside one pass collapse to one
     order = np.lexsort((set_, np.round(rise, 2), cs))
@@ -427,10 +446,10 @@ def find_passes(
     open_start, open_end = open_start[u], open_end[u]
 
     # culmination: maximum elevation within the pass
-    def elevation(x):
-        return geo.look(cs, x)[0]
+    def elevation(x, i):
+        return geo.look(cs[i], x)[0]
 
-    tca, _ = _golden_max(elevation, rise, set_)
+    tca, _ = _search_max(elevation, rise, set_)
     el_tca, az_tca, rng_tca = geo.look(cs, tca)
     _, az_rise, _ = geo.look(cs, rise)
     _, az_set, _ = geo.look(cs, set_)
@@ -467,31 +486,44 @@ def find_passes(
 # visibility
 
 
-def _umbra_intervals(geo: _Geometry, t: np.ndarray, sun: SunTable):
-    """Intervals (seconds from the base) when the object is in the Earth's umbra."""
-    whole, frac = geo.jd(t)
+def _umbra_intervals(geo: _Geometry, t: np.ndarray, rise, set_, sun: SunTable):
+    """Per pass, the intervals (seconds from the base) when the object is in the Earth's umbra.
+
+    Only the pass itself is looked at: the shadow is sampled at rise, at set and at the coarse
+    grid instants between them (the umbra lasts about 35 minutes, far longer than a 30 s step,
+    so no entry or exit is missed), and every change is bisected to 0.01 s.
+    """
+    pieces = [np.r_[a, t[(t > a) & (t < b)], b] for a, b in zip(rise, set_, strict=True)]
+    owner = np.repeat(np.arange(len(pieces)), [p.size for p in pieces])
+    x = np.concatenate(pieces)
+    whole, frac = geo.jd(x)
     r_teme, _v, _e = geo.catalogue.teme(whole, frac)
     dark = shadow_state(r_teme, sun.teme(whole, frac)) == UMBRA
 
-    def darkness(x):
-        w, fr = geo.jd(x)
+    def darkness(xx, _rows):
+        w, fr = geo.jd(xx)
         r, _, _ = geo.catalogue.teme(w, fr)
         return np.where(shadow_state(r, sun.teme(w, fr)) == UMBRA, 1.0, -1.0)
 
-    change = np.nonzero(dark[1:] != dark[:-1])[0]
+    change = np.nonzero((dark[1:] != dark[:-1]) & (owner[1:] == owner[:-1]))[0]
     entering = dark[change + 1]
     times = np.empty(change.size)
     if change.size:
         ent = entering
-        times[ent] = _bisect(darkness, t[change[ent]], t[change[ent] + 1], True, 0.01)
-        times[~ent] = _bisect(darkness, t[change[~ent]], t[change[~ent] + 1], False, 0.01)
-    starts = list(times[entering])
-    ends = list(times[~entering])
-    if dark[0]:
-        starts.insert(0, t[0])
-    if dark[-1]:
-        ends.append(t[-1])
-    return np.array(starts), np.array(ends)
+        times[ent] = _search_root(darkness, x[change[ent]], x[change[ent] + 1], True, 0.01)
+        times[~ent] = _search_root(darkness, x[change[~ent]], x[change[~ent] + 1], False, 0.01)
+    starts = [[] for _ in pieces]
+    ends = [[] for _ in pieces]
+    first = np.r_[0, np.cumsum([p.size for p in pieces])[:-1]]
+    for n, i in enumerate(first):
+        if dark[i]:
+            starts[n].append(x[i])
+    for c, tc, ent in zip(change, times, entering, strict=True):
+        (starts if ent else ends)[owner[c]].append(tc)
+    for n, p in enumerate(pieces):
+        if dark[first[n] + p.size - 1]:
+            ends[n].append(p[-1])
+    return starts, ends
 
 
 def sun_elevation_deg(geo: _Geometry, station_idx, t_s, sun: SunTable):
@@ -515,15 +547,24 @@ def estimated_magnitude(range_km, phase_angle_rad, standard_magnitude=ISS_STANDA
     )
 
 
+def _within_any(t, lo, hi):
+    """True for the instants ``t`` (sorted) inside any of the intervals [lo, hi]."""
+    inside = np.zeros(t.size + 1, dtype=np.int32)
+    np.add.at(inside, np.searchsorted(t, lo, side="left"), 1)
+    np.add.at(inside, np.searchsorted(t, hi, side="right"), -1)
+    return np.cumsum(inside[:-1]) > 0
+
+
 def _add_visibility(passes, geo: _Geometry, t, preset: VisibilityPreset):
     if not passes:
         return
-    whole, frac = geo.jd(np.array([t[0], t[-1]]))
-    sun = SunTable.covering(whole, frac)
-    dark_start, dark_end = _umbra_intervals(geo, t, sun)
     cs = np.array([p.extra["station_index"] for p in passes])
     rise = np.array([p.extra["t"][0] for p in passes])
     set_ = np.array([p.extra["t"][2] for p in passes])
+    # the Sun only where a pass is: hourly knots around the pass instants
+    inside = np.concatenate([rise, set_, t[_within_any(t, rise, set_)]])
+    sun = SunTable.over(*geo.jd(inside))
+    dark_starts, dark_ends = _umbra_intervals(geo, t, rise, set_, sun)
     # the Sun's elevation at the station at rise and set, and the crossing of the limit
     limit = preset.sun_max_elevation_deg
     sun_rise = sun_elevation_deg(geo, cs, rise, sun) - limit
@@ -540,7 +581,9 @@ def _add_visibility(passes, geo: _Geometry, t, preset: VisibilityPreset):
 
         for sub, rising in ((idx[getting_dark], False), (idx[~getting_dark], True)):
             if sub.size:
-                cross = _bisect(lambda x, s=sub: g(x, s), rise[sub], set_[sub], rising, 0.5)
+                cross = _search_root(
+                    lambda x, i, s=sub: g(x, s[i]), rise[sub], set_[sub], rising, 0.5
+                )
                 if rising:  # the Sun climbs past the limit: dark until the crossing
                     dark_hi[sub] = cross
                 else:
@@ -552,8 +595,7 @@ def _add_visibility(passes, geo: _Geometry, t, preset: VisibilityPreset):
         lo, hi = dark_lo[n], dark_hi[n]
         # subtract the umbra intervals overlapping [lo, hi]; keep the longest lit piece
         pieces = [(lo, hi)]
-        overlap = (dark_start < hi) & (dark_end > lo)
-        for a, b in zip(dark_start[overlap], dark_end[overlap], strict=True):
+        for a, b in zip(dark_starts[n], dark_ends[n], strict=True):
             nxt = []
             for x, y in pieces:
                 if b <= x or a >= y:

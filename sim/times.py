@@ -92,23 +92,32 @@ def timescale():
     return ts
 
 
+def _table_rows(mjd) -> slice:
+    """The rows of the IERS table around the instants (so np.interp sees only a few knots);
+    ``None`` when an instant lies outside the table."""
+    knots = iers_table().utc_mjd
+    first, last = float(np.min(mjd)), float(np.max(mjd))
+    if not (knots[0] <= first and last <= knots[-1]):
+        return None
+    lo = max(0, int(np.searchsorted(knots, first, side="right")) - 2)
+    hi = min(knots.size, int(np.searchsorted(knots, last)) + 2)
+    return slice(lo, hi)
+
+
 def polar_motion_rad(whole, fraction) -> tuple[np.ndarray, np.ndarray]:
     """Pole coordinates x_p, y_p (radians) at UTC Julian dates, linear in the daily IERS table.
 
-    The pole wanders about 0.5 arcsec (15 m at the surface) and moves by about 1 mas a day, so
-    daily knots with linear interpolation are good to a few centimetres at the ISS. Outside the
-    table the end values are held (as skyfield does).
+    The pole wanders about 0.3-0.5 arcsec (10-15 m at the ISS) and moves by about 1 mas a day,
+    so daily knots with linear interpolation are good to a few centimetres. Outside the table the
+    end values are held, as skyfield does.
     """
     table = iers_table()
     mjd = (np.asarray(whole, dtype=float) - _MJD_JD) + np.asarray(fraction, dtype=float)
-    # only the table rows around the span are handed to np.interp
-    lo = max(0, int(np.searchsorted(table.utc_mjd, np.min(mjd))) - 2)
-    hi = int(np.searchsorted(table.utc_mjd, np.max(mjd))) + 2
-    knots = table.utc_mjd[lo:hi]
-    if knots.size == 0:
-        knots, lo, hi = table.utc_mjd[-1:], table.utc_mjd.size - 1, table.utc_mjd.size
-    xp = np.interp(mjd, knots, table.xp_arcsec[lo:hi])
-    yp = np.interp(mjd, knots, table.yp_arcsec[lo:hi])
+    rows = _table_rows(mjd) if mjd.size else None
+    if rows is None:
+        rows = slice(None)
+    xp = np.interp(mjd, table.utc_mjd[rows], table.xp_arcsec[rows])
+    yp = np.interp(mjd, table.utc_mjd[rows], table.yp_arcsec[rows])
     xp *= ARCSEC_RAD
     yp *= ARCSEC_RAD
     return xp, yp
@@ -273,13 +282,32 @@ def _utc_jd_to_skyfield(whole, fraction):
 
 
 def ut1_minus_utc_s(whole, fraction, sample_s: float = 3600.0) -> np.ndarray:
-    """UT1 - UTC in seconds at each instant, from the IERS table (through :func:`timescale`).
+    """UT1 - UTC in seconds at each instant, linear in the daily IERS table.
 
-    It is evaluated on an hourly grid and interpolated linearly: DUT1 drifts about 2 ms a day, so
-    the interpolation error is far below a microsecond.
+    DUT1 drifts about 2 ms a day, smoothly, so linear interpolation between daily values is good
+    to a few microseconds (a millimetre at the ISS). A leap second makes the table jump by 1 s
+    at 0h UTC: the jump is taken out before interpolating and put back from that instant on.
+    Outside the table, skyfield's time scale (its long-term model) is sampled every
+    ``sample_s`` seconds instead.
     """
     whole = np.asarray(whole, dtype=float)
     fraction = np.asarray(fraction, dtype=float)
+    mjd = (whole - _MJD_JD) + fraction
+    rows = _table_rows(mjd) if mjd.size else None
+    if rows is None:
+        return _ut1_minus_utc_from_skyfield(whole, fraction, sample_s)
+    table = iers_table()
+    knots = table.utc_mjd[rows]
+    dut1 = table.dut1_s[rows]
+    leaps = np.concatenate([[0.0], np.cumsum(np.round(np.diff(dut1)))])
+    if not leaps.any():
+        return np.interp(mjd, knots, dut1)
+    out = np.interp(mjd, knots, dut1 - leaps)
+    out += leaps[np.maximum(np.searchsorted(knots, mjd, side="right") - 1, 0)]
+    return out
+
+
+def _ut1_minus_utc_from_skyfield(whole, fraction, sample_s: float) -> np.ndarray:
     days = (whole - whole.flat[0]) + fraction
     lo, hi = float(days.min()), float(days.max())
     n = max(2, int(np.ceil((hi - lo) * DAY_S / sample_s)) + 1)
