@@ -30,6 +30,8 @@ from .tle import Catalogue
 WGS84_A_KM = 6378.137
 WGS84_F = 1.0 / 298.257223563
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+WGS84_B_KM = WGS84_A_KM * (1.0 - WGS84_F)
+WGS84_EP2 = WGS84_E2 / (1.0 - WGS84_E2)
 EARTH_RADIUS_KM = 6378.137  #: sphere used for the shadow cone
 SUN_RADIUS_KM = 695_700.0
 EARTH_ROTATION_RAD_S = 7.292115146706979e-5
@@ -107,20 +109,24 @@ def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad=0.0, yp_rad=0.
     1e-10 of the radius, under a millimetre); s' (about 10 microarcseconds) is neglected.
     Pass ``xp_rad = yp_rad = 0`` only for the pseudo-Earth-fixed frame (PEF).
     """
+    r, v = _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_rad)
+    return np.stack(r, axis=1), (None if v is None else np.stack(v, axis=1))
+
+
+def _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_rad):
+    """:func:`teme_to_itrs` as contiguous x, y, z columns (one pass over each input array)."""
     c = np.cos(theta)
     s = np.sin(theta)
-    x, y, z = r_teme[:, 0], r_teme[:, 1], r_teme[:, 2]
-    r = np.empty_like(r_teme)
+    x, y, z = np.ascontiguousarray(r_teme.T)
     px = c * x
     px += s * y
     py = c * y
     py -= s * x
-    _apply_polar_motion(px, py, z, xp_rad, yp_rad, r)
+    r = _polar_motion(px, py, z, xp_rad, yp_rad)
     if v_teme is None:
         return r, None
     omega = np.asarray(theta_dot_rad_day) / DAY_S
-    vx, vy, vz = v_teme[:, 0], v_teme[:, 1], v_teme[:, 2]
-    v = np.empty_like(v_teme)
+    vx, vy, vz = np.ascontiguousarray(v_teme.T)
     # PEF velocity: rotated TEME velocity minus omega x r_PEF
     qx = c * vx
     qx += s * vy
@@ -128,20 +134,20 @@ def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad=0.0, yp_rad=0.
     qy = c * vy
     qy -= s * vx
     qy -= omega * px
-    _apply_polar_motion(qx, qy, vz, xp_rad, yp_rad, v)
-    return r, v
+    return r, _polar_motion(qx, qy, vz, xp_rad, yp_rad)
 
 
-def _apply_polar_motion(px, py, pz, xp, yp, out):
-    """out = W (px, py, pz) with W to first order: [[1, 0, xp], [0, 1, -yp], [-xp, yp, 1]]."""
-    out[:, 0] = px
-    out[:, 1] = py
-    out[:, 2] = pz
+def _polar_motion(px, py, pz, xp, yp):
+    """W (px, py, pz) with W to first order: [[1, 0, xp], [0, 1, -yp], [-xp, yp, 1]]; the
+    inputs px, py are updated in place."""
     if np.ndim(xp) == 0 and xp == 0.0 and np.ndim(yp) == 0 and yp == 0.0:
-        return
-    out[:, 0] += xp * pz
-    out[:, 1] -= yp * pz
-    out[:, 2] += yp * py - xp * px
+        return px, py, pz
+    qz = yp * py
+    qz -= xp * px
+    qz += pz
+    px += xp * pz
+    py -= yp * pz
+    return px, py, qz
 
 
 def itrs_to_teme(r_itrs, theta, xp_rad=0.0, yp_rad=0.0):
@@ -156,20 +162,34 @@ def itrs_to_teme(r_itrs, theta, xp_rad=0.0, yp_rad=0.0):
 
 
 def geodetic(r_itrs):
-    """WGS84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of (N, 3) km."""
-    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
-    p = np.hypot(x, y)
+    """WGS84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of (N, 3) km.
+
+    Bowring's parametric-latitude start, then one fixed-point step of the latitude, all with
+    square roots instead of trigonometry: within 0.1 mm of the exact latitude and 0.01 mm of the
+    exact height for heights from 0 to 40,000 km.
+    """
+    return _geodetic_columns(*np.ascontiguousarray(np.asarray(r_itrs).T))
+
+
+def _geodetic_columns(x, y, z):
+    p = np.sqrt(x * x + y * y)
     lon = np.degrees(np.arctan2(y, x))
-    lat = np.arctan2(z, p * (1.0 - WGS84_E2))
-    for _ in range(3):  # converges to far below a millimetre for heights under 10,000 km
-        s = np.sin(lat)
-        n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * s * s)
-        lat = np.arctan2(z + n * WGS84_E2 * s, p)
-    s = np.sin(lat)
-    c = np.cos(lat)
+    pb = p * WGS84_B_KM
+    za = z * WGS84_A_KM
+    h = np.sqrt(pb * pb + za * za)
+    cu = pb / h  # cos and sin of the parametric latitude
+    su = za / h
+    num = z + (WGS84_EP2 * WGS84_B_KM) * (su * su * su)
+    den = p - (WGS84_E2 * WGS84_A_KM) * (cu * cu * cu)
+    # one fixed-point step: tan(lat) = (z + N e^2 sin(lat)) / p
+    s = num / np.sqrt(num * num + den * den)
     n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * s * s)
-    alt = p * c + z * s - n * (1.0 - WGS84_E2 * s * s)
-    return np.degrees(lat), lon, alt
+    num = z + (n * WGS84_E2) * s
+    h = np.sqrt(num * num + p * p)
+    s = num / h
+    c = p / h
+    alt = p * c + z * s - WGS84_A_KM * np.sqrt(1.0 - WGS84_E2 * s * s)
+    return np.degrees(np.arctan2(num, p)), lon, alt
 
 
 def geodetic_to_itrs(lat_deg, lon_deg, alt_km=0.0):
@@ -368,9 +388,11 @@ def propagate(
         grid = _as_grid(times)
     whole, fraction = grid.whole, grid.fraction
     index = catalogue.index_at(whole, fraction)
-    r_teme, v_teme, err = catalogue.teme(whole, fraction, index)
-    r_itrs, v_itrs = teme_to_itrs(r_teme, v_teme, *earth_orientation(whole, fraction))
-    lat, lon, alt = geodetic(r_itrs)
+    r_teme, v_teme, err = _teme_by_runs(catalogue, whole, fraction, index)
+    r_cols, v_cols = _teme_to_itrs_columns(r_teme, v_teme, *earth_orientation(whole, fraction))
+    lat, lon, alt = _geodetic_columns(*r_cols)
+    r_itrs, v_itrs = np.stack(r_cols, axis=1), np.stack(v_cols, axis=1)
+    del r_cols, v_cols
     shadow = np.full(len(grid), -1, dtype=np.int8)
     sun = None
     if sunlight:
@@ -393,6 +415,31 @@ def propagate(
         shadow=shadow,
         sun=sun,
     )
+
+
+def _teme_by_runs(catalogue: Catalogue, whole, fraction, index):
+    """``catalogue.teme`` for a time-ordered grid: one SGP4 call per run of one element set,
+    written straight into the output arrays (no gathering, no copies).
+
+    Uses ``Satrec._sgp4``, the buffer-filling call behind python-sgp4's ``sgp4_array``; where it
+    is missing, or the grid is not in runs, this falls back to ``catalogue.teme``.
+    """
+    n = whole.size
+    cuts = np.flatnonzero(index[1:] != index[:-1]) + 1 if n else np.array([], dtype=int)
+    fill = getattr(catalogue.sets[0].satrec, "_sgp4", None)
+    if n == 0 or fill is None or cuts.size + 1 > len(catalogue):
+        return catalogue.teme(whole, fraction, index)
+    whole = np.ascontiguousarray(whole, dtype=np.float64)
+    fraction = np.ascontiguousarray(fraction, dtype=np.float64)
+    r = np.empty((n, 3))
+    v = np.empty((n, 3))
+    err = np.empty(n, dtype=np.uint8)
+    bounds = np.concatenate([[0], cuts, [n]])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        catalogue.sets[int(index[a])].satrec._sgp4(
+            whole[a:b], fraction[a:b], err[a:b], r[a:b], v[a:b]
+        )
+    return r, v, err
 
 
 def itrs_at(catalogue: Catalogue, whole, fraction) -> np.ndarray:
