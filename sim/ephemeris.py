@@ -417,7 +417,7 @@ def propagate(
     )
 
 
-def _teme_by_runs(catalogue: Catalogue, whole, fraction, index):
+def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
     """``catalogue.teme`` for a time-ordered grid: one SGP4 call per run of one element set,
     written straight into the output arrays (no gathering, no copies).
 
@@ -425,6 +425,8 @@ def _teme_by_runs(catalogue: Catalogue, whole, fraction, index):
     is missing, or the grid is not in runs, this falls back to ``catalogue.teme``.
     """
     n = whole.size
+    if index is None:
+        index = catalogue.index_at(whole, fraction)
     cuts = np.flatnonzero(index[1:] != index[:-1]) + 1 if n else np.array([], dtype=int)
     fill = getattr(catalogue.sets[0].satrec, "_sgp4", None)
     if n == 0 or fill is None or cuts.size + 1 > len(catalogue):

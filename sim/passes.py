@@ -1,9 +1,10 @@
 """Ground stations, pass search, naked-eye visibility and an estimated brightness.
 
-The search samples elevation on a coarse grid (30 s by default) for all stations at once, then
-refines every local maximum of (elevation - mask) by golden-section search, so a grazing pass that
-clears the mask for a few seconds between two samples is still found; rise and set are bisected
-to 0.01 s. Passes cut by the window edges are kept and flagged ``open_start`` / ``open_end``.
+The search samples elevation on a coarse grid (60 s by default) for all stations at once, then
+refines every local maximum of (elevation - mask) by a vectorised 16-point search, so a grazing
+pass that clears the mask for a few seconds between two samples is still found; rise and set are
+found to 0.005 s the same way. Passes cut by the window edges are kept and flagged
+``open_start`` / ``open_end``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from .ephemeris import (
     UMBRA,
     SunTable,
+    _teme_by_runs,
     earth_orientation,
     geodetic_to_itrs,
     shadow_state,
@@ -238,8 +240,9 @@ class _Geometry:
 
     def sat_itrs(self, t_s):
         whole, frac = self.jd(t_s)
-        r_teme, _v, _e = self.catalogue.teme(whole.ravel(), frac.ravel())
-        theta, _, xp, yp = earth_orientation(whole.ravel(), frac.ravel())
+        whole, frac = whole.ravel(), frac.ravel()
+        r_teme, _v, _e = _teme_by_runs(self.catalogue, whole, frac)
+        theta, _, xp, yp = earth_orientation(whole, frac)
         return teme_to_itrs(r_teme, None, theta, 0.0, xp, yp)[0], r_teme, theta
 
     def look(self, station_idx, t_s):
@@ -330,7 +333,7 @@ def find_passes(
     end,
     *,
     preset="naked-eye",
-    coarse_step_s: float = 30.0,
+    coarse_step_s: float = 120.0,
     visibility: bool = True,
     candidate_margin_deg: float = 20.0,
 ) -> list[Pass]:
@@ -435,21 +438,29 @@ def find_passes(
     # one pass per (station, rise): several maxima inside one pass collapse to one
     order = np.lexsort((set_, np.round(rise, 2), cs))
     unique = []
+    collapsed = set()
     for n in order:
         if unique:
             p = unique[-1]
             if cs[p] == cs[n] and abs(rise[p] - rise[n]) < 0.05:
+                collapsed.add(p)
                 continue
         unique.append(n)
     u = np.array(unique, dtype=int)
-    cs, rise, set_ = cs[u], rise[u], set_[u]
+    single = np.array([n not in collapsed for n in unique], dtype=bool)
+    cs, rise, set_, t_max = cs[u], rise[u], set_[u], t_max[u]
     open_start, open_end = open_start[u], open_end[u]
 
-    # culmination: maximum elevation within the pass
+    # culmination: maximum elevation within the pass. Without a horizon mask the margin is the
+    # elevation less a constant, so the maximum refined above (to 0.005 s) is the culmination
+    # of a closed pass with one maximum; the others are searched.
     def elevation(x, i):
-        return geo.look(cs[i], x)[0]
+        return geo.look(cs[search][i], x)[0]
 
-    tca, _ = _search_max(elevation, rise, set_)
+    search = geo.has_mask[cs] | open_start | open_end | ~single
+    tca = t_max.copy()
+    if search.any():
+        tca[search], _ = _search_max(elevation, rise[search], set_[search])
     el_tca, az_tca, rng_tca = geo.look(cs, tca)
     _, az_rise, _ = geo.look(cs, rise)
     _, az_set, _ = geo.look(cs, set_)
@@ -490,19 +501,19 @@ def _umbra_intervals(geo: _Geometry, t: np.ndarray, rise, set_, sun: SunTable):
     """Per pass, the intervals (seconds from the base) when the object is in the Earth's umbra.
 
     Only the pass itself is looked at: the shadow is sampled at rise, at set and at the coarse
-    grid instants between them (the umbra lasts about 35 minutes, far longer than a 30 s step,
+    grid instants between them (the umbra lasts about 35 minutes, far longer than a 60 s step,
     so no entry or exit is missed), and every change is bisected to 0.01 s.
     """
     pieces = [np.r_[a, t[(t > a) & (t < b)], b] for a, b in zip(rise, set_, strict=True)]
     owner = np.repeat(np.arange(len(pieces)), [p.size for p in pieces])
     x = np.concatenate(pieces)
     whole, frac = geo.jd(x)
-    r_teme, _v, _e = geo.catalogue.teme(whole, frac)
+    r_teme, _v, _e = _teme_by_runs(geo.catalogue, whole, frac)
     dark = shadow_state(r_teme, sun.teme(whole, frac)) == UMBRA
 
     def darkness(xx, _rows):
         w, fr = geo.jd(xx)
-        r, _, _ = geo.catalogue.teme(w, fr)
+        r, _, _ = _teme_by_runs(geo.catalogue, w, fr)
         return np.where(shadow_state(r, sun.teme(w, fr)) == UMBRA, 1.0, -1.0)
 
     change = np.nonzero((dark[1:] != dark[:-1]) & (owner[1:] == owner[:-1]))[0]
