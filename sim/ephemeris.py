@@ -365,6 +365,10 @@ def _as_grid(times) -> TimeGrid:
     return TimeGrid.from_datetimes(times)
 
 
+#: Instants per chunk in :func:`propagate` (1 MB per temporary column).
+PROPAGATE_CHUNK = 1 << 17
+
+
 def propagate(
     catalogue: Catalogue,
     times=None,
@@ -387,17 +391,34 @@ def propagate(
     else:
         grid = _as_grid(times)
     whole, fraction = grid.whole, grid.fraction
-    index = catalogue.index_at(whole, fraction)
+    n = len(grid)
+    index = np.empty(n, dtype=np.intp)
+    for a in range(0, n, PROPAGATE_CHUNK):
+        part = slice(a, min(n, a + PROPAGATE_CHUNK))
+        index[part] = catalogue.index_at(whole[part], fraction[part])
     r_teme, v_teme, err = _teme_by_runs(catalogue, whole, fraction, index)
-    r_cols, v_cols = _teme_to_itrs_columns(r_teme, v_teme, *earth_orientation(whole, fraction))
-    lat, lon, alt = _geodetic_columns(*r_cols)
-    r_itrs, v_itrs = np.stack(r_cols, axis=1), np.stack(v_cols, axis=1)
-    del r_cols, v_cols
-    shadow = np.full(len(grid), -1, dtype=np.int8)
-    sun = None
-    if sunlight:
-        sun = SunTable.covering(whole, fraction)
-        shadow = shadow_state(r_teme, sun.teme(whole, fraction))
+    r_itrs = np.empty((n, 3))
+    v_itrs = np.empty((n, 3))
+    lat = np.empty(n)
+    lon = np.empty(n)
+    alt = np.empty(n)
+    age_h = np.empty(n)
+    shadow = np.full(n, -1, dtype=np.int8)
+    sun = SunTable.covering(whole, fraction) if sunlight and n else None
+    # frames, geodetic and shadow chunk by chunk: the temporaries stay small (cache-sized and
+    # reused), so the cost grows linearly with the span instead of faulting in fresh memory
+    for a in range(0, n, PROPAGATE_CHUNK):
+        part = slice(a, min(n, a + PROPAGATE_CHUNK))
+        w, f = whole[part], fraction[part]
+        r_cols, v_cols = _teme_to_itrs_columns(r_teme[part], v_teme[part], *earth_orientation(w, f))
+        lat[part], lon[part], alt[part] = _geodetic_columns(*r_cols)
+        for k in range(3):
+            r_itrs[part, k] = r_cols[k]
+            v_itrs[part, k] = v_cols[k]
+        age_h[part] = catalogue.age_hours(w, f, index[part])
+        if sun is not None:
+            shadow[part] = shadow_state(r_teme[part], sun.teme(w, f))
+    if sun is not None:
         shadow[err != 0] = -1
     return Ephemeris(
         times=grid,
@@ -410,7 +431,7 @@ def propagate(
         lon_deg=lon,
         alt_km=alt,
         set_index=index.astype(np.int16),
-        age_h=catalogue.age_hours(whole, fraction, index),
+        age_h=age_h,
         error=err,
         shadow=shadow,
         sun=sun,
