@@ -1,14 +1,15 @@
 """Vectorised propagation over a time grid: TEME, ITRS, geodetic coordinates and sunlight.
 
-One ``sgp4_array`` call per element-set segment; TEME -> ITRS by the GMST 1982 angle of UT1
-(polar motion neglected, a few metres); geodetic latitude/longitude/altitude on WGS84; the Sun
-from DE421 (skyfield-data, no download) for the Earth's conical shadow.
+One ``sgp4_array`` call per element-set segment; TEME -> PEF by the GMST 1982 angle of UT1, then
+PEF -> ITRS by the polar-motion rotation W with the pole coordinates of the IERS table shipped in
+``skyfield-data`` (the pole wanders about 0.3-0.5 arcsec, which moves the ISS by about 10-15 m:
+not negligible); geodetic latitude/longitude/altitude on WGS84; the Sun from DE421
+(skyfield-data, no download) for the Earth's conical shadow.
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,11 +17,21 @@ from sgp4.api import SGP4_ERRORS
 from skyfield.sgp4lib import theta_GMST1982
 
 from .elements import Catalogue
-from .times import DAY_S, TimeGrid, _utc_jd_to_skyfield, iso_array, ut1_minus_utc_s
+from .times import (
+    DAY_S,
+    TimeGrid,
+    _utc_jd_to_skyfield,
+    iso_array,
+    polar_motion_rad,
+    skyfield_data_dir,
+    ut1_minus_utc_s,
+)
 
 WGS84_A_KM = 6378.137
 WGS84_F = 1.0 / 298.257223563
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+WGS84_B_KM = WGS84_A_KM * (1.0 - WGS84_F)
+WGS84_EP2 = WGS84_E2 / (1.0 - WGS84_E2)
 EARTH_RADIUS_KM = 6378.137  #: sphere used for the shadow cone
 SUN_RADIUS_KM = 695_700.0
 EARTH_ROTATION_RAD_S = 7.292115146706979e-5
@@ -34,25 +45,25 @@ SHADOW_NAMES = ("sunlit", "penumbra", "umbra")
 def planets():
     """DE421 from the skyfield-data wheel (expire=False: never downloaded, never refreshed)."""
     from skyfield.api import Loader
-    from skyfield_data import get_skyfield_data_path
 
-    with warnings.catch_warnings():
-        # the wheel's IERS table is past its date; the built-in timescale is used instead
-        warnings.simplefilter("ignore")
-        path = get_skyfield_data_path()
-    return Loader(path, verbose=False, expire=False)("de421.bsp")
+    return Loader(skyfield_data_dir(), verbose=False, expire=False)("de421.bsp")
 
 
 # --------------------------------------------------------------------------------------------
 # frames
 
 
-def gmst_rad(whole, fraction, dut1_s=None):
-    """GMST 1982 (radians) and its rate (rad/day) at UTC Julian dates, UT1 from skyfield.
+#: The GMST angle is advanced linearly from anchors this many days apart (see gmst_rad).
+GMST_ANCHOR_DAYS = 30.0
 
-    Over spans up to 30 days the angle is advanced linearly from the first instant with the
-    rate there: the neglected quadratic term is below 1e-7 s of time, so the result equals
-    skyfield's ``theta_GMST1982`` to a few nanoradians at a fraction of the cost.
+
+def gmst_rad(whole, fraction, dut1_s=None):
+    """GMST 1982 (radians) and its rate (rad/day) at UTC Julian dates, UT1 from the IERS table.
+
+    The angle is advanced linearly from anchors 30 days apart (skyfield's ``theta_GMST1982`` at
+    each anchor) with the rate there: the neglected quadratic term is below 1e-7 s of time over
+    30 days, so the result equals ``theta_GMST1982`` to a few nanoradians at a fraction of the
+    cost, and the cost stays linear in the number of instants for any span.
     """
     whole = np.asarray(whole, dtype=float)
     fraction = np.asarray(fraction, dtype=float)
@@ -64,56 +75,121 @@ def gmst_rad(whole, fraction, dut1_s=None):
     w0 = float(whole.flat[0])
     f0 = float(frac_ut1.flat[0])
     days = (whole - w0) + (frac_ut1 - f0)
-    if np.max(np.abs(days)) > 30.0:
-        return theta_GMST1982(whole, frac_ut1)
-    theta0, rate = theta_GMST1982(w0, f0)
-    theta = days * rate
-    theta += theta0
-    return theta, np.full(whole.shape, rate)
+    lo, hi = float(np.min(days)), float(np.max(days))
+    if lo >= 0.0 and hi <= GMST_ANCHOR_DAYS:
+        theta0, rate = theta_GMST1982(w0, f0)
+        theta = days * rate
+        theta += theta0
+        return theta, np.full(whole.shape, rate)
+    first = np.floor(lo / GMST_ANCHOR_DAYS)
+    anchors_days = GMST_ANCHOR_DAYS * np.arange(first, np.floor(hi / GMST_ANCHOR_DAYS) + 1)
+    theta_a, rate_a = theta_GMST1982(np.full(anchors_days.shape, w0), f0 + anchors_days)
+    k = (np.floor(days / GMST_ANCHOR_DAYS) - first).astype(np.intp)
+    rate = rate_a[k]
+    theta = days - anchors_days[k]
+    theta *= rate
+    theta += theta_a[k]
+    return theta, rate
 
 
-def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day):
-    """Rotate (N, 3) TEME vectors to ITRS (no polar motion); velocity includes Earth rotation."""
+def earth_orientation(whole, fraction):
+    """Everything TEME <-> ITRS needs at UTC instants: GMST (rad), its rate (rad/day) and the
+    pole coordinates x_p, y_p (rad), all from the IERS table."""
+    theta, theta_dot = gmst_rad(whole, fraction)
+    xp, yp = polar_motion_rad(whole, fraction)
+    return theta, theta_dot, xp, yp
+
+
+def teme_to_itrs(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad=0.0, yp_rad=0.0):
+    """Rotate (N, 3) TEME vectors to ITRS; velocity includes the Earth's rotation.
+
+    TEME -> PEF by GMST ``theta``, then PEF -> ITRS by the polar-motion rotation
+    W = R1(-y_p) R2(-x_p) (IERS 2010, eq. 5.3, as skyfield's ``itrs`` frame applies it). The pole
+    angles are below 1e-5 rad, so W is applied to first order (the neglected terms are below
+    1e-10 of the radius, under a millimetre); s' (about 10 microarcseconds) is neglected.
+    Pass ``xp_rad = yp_rad = 0`` only for the pseudo-Earth-fixed frame (PEF).
+    """
+    r, v = _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_rad)
+    return np.stack(r, axis=1), (None if v is None else np.stack(v, axis=1))
+
+
+def _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_rad):
+    """:func:`teme_to_itrs` as contiguous x, y, z columns (one pass over each input array)."""
     c = np.cos(theta)
     s = np.sin(theta)
-    x, y, z = r_teme[:, 0], r_teme[:, 1], r_teme[:, 2]
-    r = np.empty_like(r_teme)
-    r[:, 0] = c * x + s * y
-    r[:, 1] = c * y - s * x
-    r[:, 2] = z
+    x, y, z = np.ascontiguousarray(r_teme.T)
+    px = c * x
+    px += s * y
+    py = c * y
+    py -= s * x
+    r = _polar_motion(px, py, z, xp_rad, yp_rad)
     if v_teme is None:
         return r, None
     omega = np.asarray(theta_dot_rad_day) / DAY_S
-    vx, vy, vz = v_teme[:, 0], v_teme[:, 1], v_teme[:, 2]
-    v = np.empty_like(v_teme)
-    v[:, 0] = c * vx + s * vy + omega * r[:, 1]
-    v[:, 1] = c * vy - s * vx - omega * r[:, 0]
-    v[:, 2] = vz
-    return r, v
+    vx, vy, vz = np.ascontiguousarray(v_teme.T)
+    # PEF velocity: rotated TEME velocity minus omega x r_PEF
+    qx = c * vx
+    qx += s * vy
+    qx += omega * py
+    qy = c * vy
+    qy -= s * vx
+    qy -= omega * px
+    return r, _polar_motion(qx, qy, vz, xp_rad, yp_rad)
 
 
-def itrs_to_teme(r_itrs, theta):
+def _polar_motion(px, py, pz, xp, yp):
+    """W (px, py, pz) with W to first order: [[1, 0, xp], [0, 1, -yp], [-xp, yp, 1]]; the
+    inputs px, py are updated in place."""
+    if np.ndim(xp) == 0 and xp == 0.0 and np.ndim(yp) == 0 and yp == 0.0:
+        return px, py, pz
+    qz = yp * py
+    qz -= xp * px
+    qz += pz
+    px += xp * pz
+    py -= yp * pz
+    return px, py, qz
+
+
+def itrs_to_teme(r_itrs, theta, xp_rad=0.0, yp_rad=0.0):
+    """Inverse of :func:`teme_to_itrs` for positions: ITRS -> PEF by W transposed -> TEME."""
+    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
+    px = x - xp_rad * z
+    py = y + yp_rad * z
+    pz = z + xp_rad * x - yp_rad * y
     c = np.cos(theta)
     s = np.sin(theta)
-    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
-    return np.stack([c * x - s * y, s * x + c * y, z], axis=1)
+    return np.stack([c * px - s * py, s * px + c * py, pz], axis=1)
 
 
 def geodetic(r_itrs):
-    """WGS84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of (N, 3) km."""
-    x, y, z = r_itrs[:, 0], r_itrs[:, 1], r_itrs[:, 2]
-    p = np.hypot(x, y)
+    """WGS84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of (N, 3) km.
+
+    Bowring's parametric-latitude start, then one fixed-point step of the latitude, all with
+    square roots instead of trigonometry: within 0.1 mm of the exact latitude and 0.01 mm of the
+    exact height for heights from 0 to 40,000 km.
+    """
+    return _geodetic_columns(*np.ascontiguousarray(np.asarray(r_itrs).T))
+
+
+def _geodetic_columns(x, y, z):
+    p = np.sqrt(x * x + y * y)
     lon = np.degrees(np.arctan2(y, x))
-    lat = np.arctan2(z, p * (1.0 - WGS84_E2))
-    for _ in range(3):  # converges to far below a millimetre for heights under 10,000 km
-        s = np.sin(lat)
-        n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * s * s)
-        lat = np.arctan2(z + n * WGS84_E2 * s, p)
-    s = np.sin(lat)
-    c = np.cos(lat)
+    pb = p * WGS84_B_KM
+    za = z * WGS84_A_KM
+    h = np.sqrt(pb * pb + za * za)
+    cu = pb / h  # cos and sin of the parametric latitude
+    su = za / h
+    num = z + (WGS84_EP2 * WGS84_B_KM) * (su * su * su)
+    den = p - (WGS84_E2 * WGS84_A_KM) * (cu * cu * cu)
+    # one fixed-point step: tan(lat) = (z + N e^2 sin(lat)) / p
+    s = num / np.sqrt(num * num + den * den)
     n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * s * s)
-    alt = p * c + z * s - n * (1.0 - WGS84_E2 * s * s)
-    return np.degrees(lat), lon, alt
+    num = z + (n * WGS84_E2) * s
+    h = np.sqrt(num * num + p * p)
+    s = num / h
+    c = p / h
+    alt = p * c + z * s - WGS84_A_KM * np.sqrt(1.0 - WGS84_E2 * s * s)
+    return np.degrees(np.arctan2(num, p)), lon, alt
 
 
 def geodetic_to_itrs(lat_deg, lon_deg, alt_km=0.0):
@@ -135,44 +211,73 @@ def geodetic_to_itrs(lat_deg, lon_deg, alt_km=0.0):
 
 
 class SunTable:
-    """The Sun's geometric geocentric position sampled every ``step_s`` and interpolated.
+    """The Sun's geometric geocentric position sampled at knots and interpolated linearly.
 
-    Sampled in TEME, where the Sun moves about 1 deg a day, so linear interpolation over
-    10 minutes is good to about 1e-7 of the distance (a few arcseconds at most).
+    Sampled in TEME, where the Sun moves about 1 deg a day: with knots an hour apart the
+    interpolated direction is within 5e-10 rad (0.0001 arcsec) of the exact one. The knots use
+    the IAU 2000B nutation (good to 1 mas, which does not change the Sun's direction visibly) to
+    keep the table cheap. :meth:`covering` samples a whole span; :meth:`over` only the hours
+    that hold the given instants (passes: a Sun table over pass instants only).
     """
 
-    def __init__(self, whole0: float, days_lo: float, days_hi: float, step_s: float = 600.0):
-        n = max(2, int(np.ceil((days_hi - days_lo) * DAY_S / step_s)) + 2)
+    def __init__(
+        self, whole0: float, days_lo: float, days_hi: float, step_s: float = 3600.0, knots=None
+    ):
         self.whole0 = whole0
-        self.knots = np.linspace(days_lo - step_s / DAY_S, days_hi + step_s / DAY_S, n)
+        self.step_days = step_s / DAY_S
+        if knots is None:
+            n = max(2, int(np.ceil((days_hi - days_lo) * DAY_S / step_s)) + 2)
+            knots = np.linspace(days_lo - step_s / DAY_S, days_hi + step_s / DAY_S, n)
+            self.dense = True
+        else:
+            self.dense = False
+        self.knots = np.asarray(knots, dtype=float)
+        n = self.knots.size
         t = _utc_jd_to_skyfield(np.full(n, whole0), self.knots)
-        eph = planets()
         from skyfield.framelib import itrs
+        from skyfield.nutationlib import iau2000b_radians
 
+        t._nutation_angles_radians = iau2000b_radians(t)
+        eph = planets()
         sun_itrs = (eph["sun"] - eph["earth"]).at(t).frame_xyz(itrs).km.T
-        theta, _ = gmst_rad(np.full(n, whole0), self.knots)
-        self.teme_knots = itrs_to_teme(sun_itrs, theta)
+        # skyfield's itrs includes polar motion (sim.times.timescale installs the table)
+        theta, _, xp, yp = earth_orientation(np.full(n, whole0), self.knots)
+        self.teme_knots = itrs_to_teme(sun_itrs, theta, xp, yp)
 
     @classmethod
-    def covering(cls, whole, fraction, step_s: float = 600.0) -> SunTable:
+    def covering(cls, whole, fraction, step_s: float = 3600.0) -> SunTable:
         whole = np.asarray(whole, dtype=float)
         fraction = np.asarray(fraction, dtype=float)
         w0 = float(whole.flat[0])
         days = (whole - w0) + fraction
         return cls(w0, float(np.nanmin(days)), float(np.nanmax(days)), step_s)
 
+    @classmethod
+    def over(cls, whole, fraction, step_s: float = 3600.0) -> SunTable:
+        """Knots only at the whole steps around each instant (cost: the hours used, not the
+        span)."""
+        whole = np.atleast_1d(np.asarray(whole, dtype=float))
+        fraction = np.atleast_1d(np.asarray(fraction, dtype=float))
+        w0 = float(whole.flat[0])
+        cell = np.floor(((whole - w0) + fraction) * (DAY_S / step_s))
+        cells = np.unique(np.concatenate([cell, cell + 1.0]))
+        return cls(w0, 0.0, 0.0, step_s, knots=cells * (step_s / DAY_S))
+
     def teme(self, whole, fraction) -> np.ndarray:
         days = (np.asarray(whole, dtype=float) - self.whole0) + np.asarray(fraction, dtype=float)
         if np.any(days < self.knots[0]) or np.any(days > self.knots[-1]):
             raise ValueError("instant outside the Sun table; build it with SunTable.covering")
+        if not self.dense:
+            i = np.clip(np.searchsorted(self.knots, days), 1, self.knots.size - 1)
+            if np.any(self.knots[i] - self.knots[i - 1] > 1.000001 * self.step_days):
+                raise ValueError("instant between the Sun table's knots; build it with .over")
         return np.stack(
             [np.interp(days, self.knots, self.teme_knots[:, k]) for k in range(3)], axis=1
         )
 
-    def itrs(self, whole, fraction, theta=None) -> np.ndarray:
-        if theta is None:
-            theta, _ = gmst_rad(whole, fraction)
-        r, _ = teme_to_itrs(self.teme(whole, fraction), None, theta, 0.0)
+    def itrs(self, whole, fraction) -> np.ndarray:
+        theta, _, xp, yp = earth_orientation(whole, fraction)
+        r, _ = teme_to_itrs(self.teme(whole, fraction), None, theta, 0.0, xp, yp)
         return r
 
 
@@ -260,6 +365,10 @@ def _as_grid(times) -> TimeGrid:
     return TimeGrid.from_datetimes(times)
 
 
+#: Instants per chunk in :func:`propagate` (1 MB per temporary column).
+PROPAGATE_CHUNK = 1 << 17
+
+
 def propagate(
     catalogue: Catalogue,
     times=None,
@@ -282,17 +391,34 @@ def propagate(
     else:
         grid = _as_grid(times)
     whole, fraction = grid.whole, grid.fraction
-    index = catalogue.index_at(whole, fraction)
-    r_teme, v_teme, err = catalogue.teme(whole, fraction, index)
-    dut1 = ut1_minus_utc_s(whole, fraction)
-    theta, theta_dot = gmst_rad(whole, fraction, dut1)
-    r_itrs, v_itrs = teme_to_itrs(r_teme, v_teme, theta, theta_dot)
-    lat, lon, alt = geodetic(r_itrs)
-    shadow = np.full(len(grid), -1, dtype=np.int8)
-    sun = None
-    if sunlight:
-        sun = SunTable.covering(whole, fraction)
-        shadow = shadow_state(r_teme, sun.teme(whole, fraction))
+    n = len(grid)
+    index = np.empty(n, dtype=np.intp)
+    for a in range(0, n, PROPAGATE_CHUNK):
+        part = slice(a, min(n, a + PROPAGATE_CHUNK))
+        index[part] = catalogue.index_at(whole[part], fraction[part])
+    r_teme, v_teme, err = _teme_by_runs(catalogue, whole, fraction, index)
+    r_itrs = np.empty((n, 3))
+    v_itrs = np.empty((n, 3))
+    lat = np.empty(n)
+    lon = np.empty(n)
+    alt = np.empty(n)
+    age_h = np.empty(n)
+    shadow = np.full(n, -1, dtype=np.int8)
+    sun = SunTable.covering(whole, fraction) if sunlight and n else None
+    # frames, geodetic and shadow chunk by chunk: the temporaries stay small (cache-sized and
+    # reused), so the cost grows linearly with the span instead of faulting in fresh memory
+    for a in range(0, n, PROPAGATE_CHUNK):
+        part = slice(a, min(n, a + PROPAGATE_CHUNK))
+        w, f = whole[part], fraction[part]
+        r_cols, v_cols = _teme_to_itrs_columns(r_teme[part], v_teme[part], *earth_orientation(w, f))
+        lat[part], lon[part], alt[part] = _geodetic_columns(*r_cols)
+        for k in range(3):
+            r_itrs[part, k] = r_cols[k]
+            v_itrs[part, k] = v_cols[k]
+        age_h[part] = catalogue.age_hours(w, f, index[part])
+        if sun is not None:
+            shadow[part] = shadow_state(r_teme[part], sun.teme(w, f))
+    if sun is not None:
         shadow[err != 0] = -1
     return Ephemeris(
         times=grid,
@@ -305,11 +431,38 @@ def propagate(
         lon_deg=lon,
         alt_km=alt,
         set_index=index.astype(np.int16),
-        age_h=catalogue.age_hours(whole, fraction, index),
+        age_h=age_h,
         error=err,
         shadow=shadow,
         sun=sun,
     )
+
+
+def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
+    """``catalogue.teme`` for a time-ordered grid: one SGP4 call per run of one element set,
+    written straight into the output arrays (no gathering, no copies).
+
+    Uses ``Satrec._sgp4``, the buffer-filling call behind python-sgp4's ``sgp4_array``; where it
+    is missing, or the grid is not in runs, this falls back to ``catalogue.teme``.
+    """
+    n = whole.size
+    if index is None:
+        index = catalogue.index_at(whole, fraction)
+    cuts = np.flatnonzero(index[1:] != index[:-1]) + 1 if n else np.array([], dtype=int)
+    fill = getattr(catalogue.sets[0].satrec, "_sgp4", None)
+    if n == 0 or fill is None or cuts.size + 1 > len(catalogue):
+        return catalogue.teme(whole, fraction, index)
+    whole = np.ascontiguousarray(whole, dtype=np.float64)
+    fraction = np.ascontiguousarray(fraction, dtype=np.float64)
+    r = np.empty((n, 3))
+    v = np.empty((n, 3))
+    err = np.empty(n, dtype=np.uint8)
+    bounds = np.concatenate([[0], cuts, [n]])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        catalogue.sets[int(index[a])].satrec._sgp4(
+            whole[a:b], fraction[a:b], err[a:b], r[a:b], v[a:b]
+        )
+    return r, v, err
 
 
 def itrs_at(catalogue: Catalogue, whole, fraction) -> np.ndarray:
@@ -317,8 +470,8 @@ def itrs_at(catalogue: Catalogue, whole, fraction) -> np.ndarray:
     whole = np.atleast_1d(np.asarray(whole, dtype=float))
     fraction = np.atleast_1d(np.asarray(fraction, dtype=float))
     r_teme, _v, _err = catalogue.teme(whole, fraction)
-    theta, _ = gmst_rad(whole, fraction)
-    return teme_to_itrs(r_teme, None, theta, 0.0)[0]
+    theta, _, xp, yp = earth_orientation(whole, fraction)
+    return teme_to_itrs(r_teme, None, theta, 0.0, xp, yp)[0]
 
 
 def subsolar_point(whole: float, fraction: float, sun: SunTable | None = None):

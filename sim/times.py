@@ -1,13 +1,18 @@
 """Time conversions at the edge of the API.
 
 Instants are carried inside as UTC Julian dates split into a whole part and a fraction (the form
-SGP4 takes; feeding TT instead would move the ISS by about 500 km). Skyfield's built-in time scale
-supplies UT1 and TT without any download.
+SGP4 takes; feeding TT instead would move the ISS by about 500 km). UT1 and the pole's position
+(polar motion) come from the IERS ``finals2000A.all`` table that ships inside the ``skyfield-data``
+wheel (final values for 2024); skyfield's time scale is built from the same table, with the
+polar-motion table installed, so skyfield's ITRS and sim's agree. Nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -18,12 +23,104 @@ DAY_S = 86400.0
 _JD_UNIX_EPOCH = 2440587.5
 
 
+ARCSEC_RAD = np.pi / (180.0 * 3600.0)
+_MJD_JD = 2400000.5
+
+
+def skyfield_data_dir() -> str:
+    """The data folder of the ``skyfield-data`` wheel (DE421 and the IERS table).
+
+    The wheel warns that its IERS file is past its date for predictions; its 2024 values are
+    final, so the warning is silenced here (nothing is downloaded or refreshed either way).
+    """
+    from skyfield_data import get_skyfield_data_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return get_skyfield_data_path()
+
+
+@dataclass(frozen=True)
+class IersTable:
+    """The daily IERS Earth-orientation table: UTC MJD, pole x/y (arcsec), UT1-UTC (s)."""
+
+    utc_mjd: np.ndarray
+    xp_arcsec: np.ndarray
+    yp_arcsec: np.ndarray
+    dut1_s: np.ndarray
+
+
+@functools.cache
+def iers_table() -> IersTable:
+    """``finals2000A.all`` from the skyfield-data wheel, parsed once (about 70 ms)."""
+    from skyfield.data import iers
+
+    with open(os.path.join(skyfield_data_dir(), "finals2000A.all"), "rb") as f:
+        data = iers.parse_x_y_dut1_from_finals_all(f)
+    return IersTable(
+        np.array(data["utc_mjd"]),
+        np.array(data["x_arcseconds"]),
+        np.array(data["y_arcseconds"]),
+        np.array(data["dut1"]),
+    )
+
+
 @functools.cache
 def timescale():
-    """Skyfield's timescale from its built-in tables (never downloads)."""
-    from skyfield.api import load
+    """Skyfield's time scale built from the bundled IERS table, polar motion installed.
 
-    return load.timescale(builtin=True)
+    UT1 (for GMST) and the pole position then come from the same table that
+    :func:`polar_motion_rad` interpolates, so skyfield's ``itrs`` frame is the reference sim's
+    Earth-fixed positions are tested against. Never downloads.
+    """
+    from skyfield.data import iers
+    from skyfield.timelib import Timescale
+
+    table = iers_table()
+    daily_tt, daily_delta_t, leap_dates, leap_offsets = iers.build_timescale_arrays(
+        table.utc_mjd, table.dut1_s
+    )
+    ts = Timescale((daily_tt, daily_delta_t), leap_dates, leap_offsets)
+    iers.install_polar_motion_table(
+        ts,
+        {
+            "utc_mjd": table.utc_mjd,
+            "x_arcseconds": table.xp_arcsec,
+            "y_arcseconds": table.yp_arcsec,
+        },
+    )
+    return ts
+
+
+def _table_rows(mjd) -> slice:
+    """The rows of the IERS table around the instants (so np.interp sees only a few knots);
+    ``None`` when an instant lies outside the table."""
+    knots = iers_table().utc_mjd
+    first, last = float(np.min(mjd)), float(np.max(mjd))
+    if not (knots[0] <= first and last <= knots[-1]):
+        return None
+    lo = max(0, int(np.searchsorted(knots, first, side="right")) - 2)
+    hi = min(knots.size, int(np.searchsorted(knots, last)) + 2)
+    return slice(lo, hi)
+
+
+def polar_motion_rad(whole, fraction) -> tuple[np.ndarray, np.ndarray]:
+    """Pole coordinates x_p, y_p (radians) at UTC Julian dates, linear in the daily IERS table.
+
+    The pole wanders about 0.3-0.5 arcsec (10-15 m at the ISS) and moves by about 1 mas a day,
+    so daily knots with linear interpolation are good to a few centimetres. Outside the table the
+    end values are held, as skyfield does.
+    """
+    table = iers_table()
+    mjd = (np.asarray(whole, dtype=float) - _MJD_JD) + np.asarray(fraction, dtype=float)
+    rows = _table_rows(mjd) if mjd.size else None
+    if rows is None:
+        rows = slice(None)
+    xp = np.interp(mjd, table.utc_mjd[rows], table.xp_arcsec[rows])
+    yp = np.interp(mjd, table.utc_mjd[rows], table.yp_arcsec[rows])
+    xp *= ARCSEC_RAD
+    yp *= ARCSEC_RAD
+    return xp, yp
 
 
 def parse_utc(value, where: str = "time") -> datetime:
@@ -185,13 +282,32 @@ def _utc_jd_to_skyfield(whole, fraction):
 
 
 def ut1_minus_utc_s(whole, fraction, sample_s: float = 3600.0) -> np.ndarray:
-    """UT1 - UTC in seconds at each instant, from skyfield's built-in table.
+    """UT1 - UTC in seconds at each instant, linear in the daily IERS table.
 
-    It is evaluated on an hourly grid and interpolated linearly: DUT1 drifts about 2 ms a day, so
-    the interpolation error is far below a microsecond.
+    DUT1 drifts about 2 ms a day, smoothly, so linear interpolation between daily values is good
+    to a few microseconds (a millimetre at the ISS). A leap second makes the table jump by 1 s
+    at 0h UTC: the jump is taken out before interpolating and put back from that instant on.
+    Outside the table, skyfield's time scale (its long-term model) is sampled every
+    ``sample_s`` seconds instead.
     """
     whole = np.asarray(whole, dtype=float)
     fraction = np.asarray(fraction, dtype=float)
+    mjd = (whole - _MJD_JD) + fraction
+    rows = _table_rows(mjd) if mjd.size else None
+    if rows is None:
+        return _ut1_minus_utc_from_skyfield(whole, fraction, sample_s)
+    table = iers_table()
+    knots = table.utc_mjd[rows]
+    dut1 = table.dut1_s[rows]
+    leaps = np.concatenate([[0.0], np.cumsum(np.round(np.diff(dut1)))])
+    if not leaps.any():
+        return np.interp(mjd, knots, dut1)
+    out = np.interp(mjd, knots, dut1 - leaps)
+    out += leaps[np.maximum(np.searchsorted(knots, mjd, side="right") - 1, 0)]
+    return out
+
+
+def _ut1_minus_utc_from_skyfield(whole, fraction, sample_s: float) -> np.ndarray:
     days = (whole - whole.flat[0]) + fraction
     lo, hi = float(days.min()), float(days.max())
     n = max(2, int(np.ceil((hi - lo) * DAY_S / sample_s)) + 1)

@@ -1,5 +1,10 @@
 """CCSDS Orbit Ephemeris Message, KVN version 2.0, in EME2000 or ITRF.
 
+One segment per element-set stretch (a new META block at every switch of element set, and after
+failed samples), so that STK, GMAT or Orekit never interpolate across a switch, where the
+position jumps by up to a few hundred kilometres. CREATION_DATE is the time of writing, or
+``SOURCE_DATE_EPOCH`` when that is set, so reruns can be byte-identical.
+
 EME2000 positions are SGP4's TEME rotated to the GCRS with skyfield's TEME frame (precession,
 nutation and the equation of the equinoxes), then by the IAU 2000 frame bias to the J2000 mean
 equator and equinox. The rotation is evaluated every 10 minutes and interpolated, which changes
@@ -8,12 +13,13 @@ positions by far less than a millimetre.
 
 from __future__ import annotations
 
-import math
+import os
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from ..errors import SimError
-from ..times import DAY_S, _utc_jd_to_skyfield, jd_to_iso
+from ..times import DAY_S, _utc_jd_to_skyfield
 from .atomic import atomic_writer
 
 FRAMES = ("EME2000", "ITRF")
@@ -40,63 +46,109 @@ def teme_to_eme2000_matrices(whole, fraction, step_s: float = 600.0) -> np.ndarr
     return out
 
 
+def creation_date_utc() -> datetime:
+    """When the file is written: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
+    set, the reproducible-builds convention for byte-identical reruns."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise SimError(
+            f"SOURCE_DATE_EPOCH = {value!r} is not a whole number of seconds since 1970"
+        ) from None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+
+
+def segment_slices(set_index, ok) -> list[np.ndarray]:
+    """Row numbers of each OEM segment: a run of good samples under one element set.
+
+    A new segment starts at every element-set switch (the position jumps there) and after
+    every stretch of failed samples, so a reader never interpolates across either.
+    """
+    rows = np.nonzero(ok)[0]
+    if rows.size == 0:
+        return []
+    sets = np.asarray(set_index)[rows]
+    cut = np.nonzero((np.diff(rows) != 1) | (np.diff(sets) != 0))[0] + 1
+    return np.split(rows, cut)
+
+
 def oem_text(results, frame: str = "EME2000") -> str:
     frame = frame.upper()
     if frame not in FRAMES:
         raise SimError(f"OEM frame {frame!r} is not supported; expected one of {FRAMES}")
     eph = results.ephemeris
-    ok = np.nonzero(eph.ok)[0]
-    if ok.size < 2:
+    ok = eph.ok
+    if np.count_nonzero(ok) < 2:
         raise SimError("OEM export: fewer than two good samples")
-    whole, fraction = eph.times.whole[ok], eph.times.fraction[ok]
+    whole, fraction = eph.times.whole, eph.times.fraction
     if frame == "ITRF":
-        r, v = eph.r_itrs_km[ok], eph.v_itrs_km_s[ok]
+        r, v = eph.r_itrs_km, eph.v_itrs_km_s
     else:
-        m = teme_to_eme2000_matrices(whole, fraction)
-        r = np.einsum("nij,nj->ni", m, eph.r_teme_km[ok])
-        v = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])
+        r = np.full_like(eph.r_teme_km, np.nan)
+        v = np.full_like(eph.v_teme_km_s, np.nan)
+        m = teme_to_eme2000_matrices(whole[ok], fraction[ok])
+        r[ok] = np.einsum("nij,nj->ni", m, eph.r_teme_km[ok])
+        v[ok] = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])
     times = [t[:-1] for t in eph.iso(3)]  # KVN epochs carry no 'Z'
-    times = [times[i] for i in ok]
     cat = results.catalogue
-    used = sorted(set(eph.set_index[ok].tolist()))
-    newest = max(cat.sets[k].epoch for k in used)
-    created = jd_to_iso(math.floor(newest), newest - math.floor(newest), 3)[:-1]
+    segments = segment_slices(eph.set_index, ok)
+    created = creation_date_utc().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
     sc = results.scenario
+    jumps = {(sw.from_index, sw.to_index): sw.jump_km for sw in cat.switches()}
     lines = [
         "CCSDS_OEM_VERS = 2.0",
         "COMMENT Written by sim (orbital replay simulator) from SGP4 and historical element sets",
-        "COMMENT CREATION_DATE is the epoch of the newest element set used, so that the same",
-        "COMMENT inputs give the same file",
+        f"COMMENT {len(segments)} segment(s), one per element-set stretch: the position jumps at",
+        "COMMENT each switch of element set, so do not interpolate across segments",
+        "COMMENT CREATION_DATE is the time of writing (SOURCE_DATE_EPOCH when set)",
         f"CREATION_DATE = {created}",
         "ORIGINATOR = sim",
-        "",
-        "META_START",
-        f"OBJECT_NAME = {sc.object_name}",
-        f"OBJECT_ID = {_cospar(cat.sets[0].intl_designator)}",
-        "CENTER_NAME = EARTH",
-        f"REF_FRAME = {frame}",
-        "TIME_SYSTEM = UTC",
-        f"START_TIME = {times[0]}",
-        f"STOP_TIME = {times[-1]}",
-        "INTERPOLATION = LAGRANGE",
-        "INTERPOLATION_DEGREE = 7",
-        "META_STOP",
-        "",
     ]
-    for k in used:
+    object_id = _cospar(cat.sets[0].intl_designator)
+    previous = None
+    for rows in segments:
+        k = int(eph.set_index[rows[0]])
         s = cat.sets[k]
-        sel = eph.set_index[ok] == k
+        degree = min(7, rows.size - 1)
+        lines += [
+            "",
+            "META_START",
+            f"OBJECT_NAME = {sc.object_name}",
+            f"OBJECT_ID = {object_id}",
+            "CENTER_NAME = EARTH",
+            f"REF_FRAME = {frame}",
+            "TIME_SYSTEM = UTC",
+            f"START_TIME = {times[rows[0]]}",
+            f"STOP_TIME = {times[rows[-1]]}",
+        ]
+        if degree >= 1:
+            lines += ["INTERPOLATION = LAGRANGE", f"INTERPOLATION_DEGREE = {degree}"]
+        lines += ["META_STOP", ""]
+        age = eph.age_h[rows]
         lines.append(
             f"COMMENT element set epoch {s.epoch_iso[:-1]} ({s.source.split('/')[-1]}:"
-            f"{s.line}) used for {int(sel.sum())} samples, age "
-            f"{eph.age_h[ok][sel].min():+.1f} to {eph.age_h[ok][sel].max():+.1f} h"
+            f"{s.line}) used for {rows.size} samples, age "
+            f"{age.min():+.1f} to {age.max():+.1f} h"
         )
-    lines.append(f"COMMENT element-set switching rule: {cat.rule}")
-    body = [
-        f"{t} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
-        for t, (x, y, z), (vx, vy, vz) in zip(times, r.tolist(), v.tolist(), strict=True)
-    ]
-    return "\n".join(lines + body) + "\n"
+        if previous is not None and previous != k and (previous, k) in jumps:
+            lines.append(
+                f"COMMENT switched from the previous element set: the position jumps "
+                f"{jumps[(previous, k)]:.3f} km"
+            )
+        elif previous is not None and previous == k:
+            lines.append("COMMENT new segment after samples where SGP4 failed")
+        lines.append(f"COMMENT element-set switching rule: {cat.rule}")
+        previous = k
+        lines += [
+            f"{times[i]} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
+            for i, (x, y, z), (vx, vy, vz) in zip(
+                rows.tolist(), r[rows].tolist(), v[rows].tolist(), strict=True
+            )
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _cospar(designator: str) -> str:
