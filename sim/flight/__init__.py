@@ -574,8 +574,10 @@ def fly_soyuz_ms25(catalogue, params: FlightParams | None = None) -> Flight:
 
 
 #: the two-orbit profile of the scrubbed 2024-03-21 attempt: MET of DV1-DV3, then seconds before
-#: docking of DV4-DV7 (assumptions shaped like the two-day plan, compressed)
-FIRST_ATTEMPT_PLAN = (3196.0, 5926.0, 6600.0, 4160.0, 1400.0, 951.0, 60.0)
+#: docking of DV4-DV7 (assumptions shaped like the two-day plan, compressed). DV4 to DV5 is
+#: 3,000 s, not half a revolution: a transfer of exactly 180 deg leaves the plane undetermined
+#: and the solver then spends some 100 m/s on opposing normal components.
+FIRST_ATTEMPT_PLAN = (3196.0, 5926.0, 6600.0, 4400.0, 1400.0, 951.0, 60.0)
 
 
 def fly_first_attempt(catalogue, params: FlightParams | None = None) -> Flight:

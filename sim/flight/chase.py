@@ -37,6 +37,9 @@ from .propagator import (
     rtn_basis,
 )
 
+#: km (or m/s) of gate residual per m/s of rendezvous burn: the weak pull to small burns
+MIN_DV_WEIGHT = 1e-3
+
 
 @dataclass(frozen=True)
 class PlannedBurn:
@@ -280,12 +283,17 @@ def solve_chase(
         k = x.shape[0]
         burns = [(t4, x[:, :3]), (t5, x[:, 3:])]
         (s6,) = fly.run(np.repeat(s4_start[None], k, 0), t4, burns, [t6])
-        return np.column_stack([s6[:, :3] - gate[:3], (s6[:, 3:] - gate[3:]) * 1e3])
+        # the two burns about half a revolution apart leave one direction of their normal
+        # components (equal and the same sign) with almost no effect at the gate: a weak
+        # pull to small burns picks the cheapest solution along it
+        return np.column_stack(
+            [s6[:, :3] - gate[:3], (s6[:, 3:] - gate[3:]) * 1e3, MIN_DV_WEIGHT * x]
+        )
 
     x, r, sol = _solve(rendezvous_residual, x0, 1e-3, "rendezvous")
     dv["DV4"], dv["DV5"] = x[:3], x[3:]
     res["gate_km"] = float(np.linalg.norm(r[:3]))
-    res["gate_m_s"] = float(np.linalg.norm(r[3:]))
+    res["gate_m_s"] = float(np.linalg.norm(r[3:6]))
     nfev["rendezvous"] = int(sol.nfev)
 
     # stage 4: final approach, DV6 at the gate and DV7 braking, to the ISS state at docking
