@@ -314,8 +314,10 @@ def _tle_check(files) -> int:
 
 
 def _tle_info(args) -> int:
+    import math
+
     from .elements import load_catalogue
-    from .times import jd_to_iso
+    from .times import human_time
 
     cat = load_catalogue(args.files, rule=args.switch, norad_id=args.norad, name=args.name)
     first = cat.sets[0]
@@ -324,7 +326,7 @@ def _tle_info(args) -> int:
         f"{len(cat)} element sets  rule: {cat.rule}"
     )
     header = (
-        f"{'#':>2}  {'epoch (UTC)':<20} {'in force from':<20} {'age span (h)':>16} "
+        f"{'#':>2}  {'epoch':<23} {'in force from':<23} {'age span (h)':>16} "
         f"{'rev':>6} {'B* (1/ER)':>11} {'gap to next':>11}  {'drift to next':>13}"
     )
     print(header)
@@ -336,7 +338,7 @@ def _tle_info(args) -> int:
             start = "(start of span)"
         else:
             jd = bounds[i - 1]
-            start = jd_to_iso(int(jd), jd - int(jd), 0)
+            start = human_time(int(jd), jd - int(jd))
         if i + 1 < len(cat):
             gap = f"{(cat.sets[i + 1].epoch - s.epoch) * 24:.1f} h"
             dr = f"{drift[i]:.1f} km"
@@ -346,14 +348,15 @@ def _tle_info(args) -> int:
         hi = "..." if i + 1 == len(cat) else f"{(bounds[i] - s.epoch) * 24:+.1f}"
         span = f"{lo} to {hi}"
         print(
-            f"{i + 1:>2}  {s.epoch_iso:<20} {start:<20} {span:>16} "
+            f"{i + 1:>2}  {human_time(s.epoch_jd, s.epoch_fraction):<23} {start:<23} {span:>16} "
             f"{s.rev_number:>6} {s.bstar:>11.4e} "
             f"{gap:>11}  {dr:>13}"
         )
     print()
     print("Switches (position jump between the old and the new set at the switch instant):")
     for sw in cat.switches():
-        print(f"  {sw.iso}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
+        when = human_time(math.floor(sw.jd), sw.jd % 1)
+        print(f"  {when}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
     print(
         "'age span': age of the set while it is in force ('...' = open-ended, the set is "
         "extrapolated)."
@@ -594,7 +597,7 @@ def format_pass_table(passes) -> str:
     )
     head2 = (
         f"{'station':<{w_st}}  {'date':<10}  {'zone':<{w_zone}}  {'mag':>5}  "
-        + "  ".join([f"{'time     alt  direction':<{w_pt}}"] * 3)
+        + "  ".join([f"{'time     alt  azimuth':<{w_pt}}"] * 3)
         + f"  {'dur':>5}  {'visible':<17}  flags"
     )
     lines = [head1.rstrip(), head2, "-" * len(head2)]
@@ -630,8 +633,8 @@ def pass_table_footer(passes, shown, preset, mask_deg, zones) -> list[str]:
         "Other presets: "
         + "; ".join(preset_text(p) for name, p in PRESETS.items() if name != preset.name)
         + ".",
-        f"Times in {', '.join(zones)}; 'alt' is the elevation above the horizon, 'direction' the "
-        "compass point and azimuth (from north through east); 'dur' is m:ss above the mask.",
+        f"Times in {', '.join(zones)}; 'alt' is the elevation above the horizon, 'azimuth' the "
+        "compass point and degrees from north through east; 'dur' is m:ss above the mask.",
         "Magnitudes are estimates from a diffuse-sphere model (-1.8 at 1000 km, half lit), not "
         "measurements.",
     ]
@@ -646,7 +649,11 @@ def pass_table_footer(passes, shown, preset, mask_deg, zones) -> list[str]:
         if on
     }
     lines += [f"'{f}': {PASS_FLAGS[f]}." for f in PASS_FLAGS if f in used]
-    return lines
+    import textwrap
+
+    return [
+        textwrap.fill(line, 100, subsequent_indent="  ", break_on_hyphens=False) for line in lines
+    ]
 
 
 def _passes(args) -> int:
@@ -752,17 +759,23 @@ def _animate(args) -> int:
 
 
 def format_window(window) -> str:
-    from .mission import WINDOW_NOTE
+    import math
 
-    lines = [f"{'ascending in-plane instant (UTC)':<34} {'phase at insertion':>18}"]
+    from .mission import WINDOW_NOTE
+    from .times import human_time
+
+    def when(jd):
+        return human_time(math.floor(jd), jd % 1)
+
+    lines = [f"{'ascending in-plane instant':<26} {'phase at insertion':>18}"]
     for o in window.opportunities:
         d = o.to_dict()
-        lines.append(f"{d['in_plane_utc']:<34} {d['phase_at_insertion_deg']:>17.1f}°")
-    for a in window.assessments:
+        lines.append(f"{when(o.in_plane_jd):<26} {d['phase_at_insertion_deg']:>17.1f}°")
+    for a in sorted(window.assessments, key=lambda a: a.launch_jd):  # in time order
         d = a.to_dict()
         lines.append(
-            f"\n{d['name']}: lift-off {d['launch_utc']}, plane offset "
-            f"{d['plane_offset_deg']:.3f}°, in-plane at {d['in_plane_utc']} "
+            f"\n{d['name']}: lift-off {when(a.launch_jd)}, plane offset "
+            f"{d['plane_offset_deg']:.3f}°, in-plane at {when(a.in_plane_jd)} "
             f"({d['lead_s']:+.0f} s), phase at insertion {d['phase_at_insertion_deg']:.1f}°"
         )
     lines.append(
