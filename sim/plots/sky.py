@@ -94,20 +94,22 @@ def sky_plot(
     w0 = math.floor(p.rise_jd)
     start_text = human_time(w0, p.rise_jd - w0, zone)
     if p.open_start:
-        when = start_label or "the window start"
-        head = f"{p.station}: already above the horizon at {when}, {start_text}"
+        head = (
+            f"{p.station}: already above the horizon at {start_label or 'the window start'}\n"
+            f"{start_text}"
+        )
     else:
         head = f"{p.station}: pass rising {start_text}"
     mag = f", est. magnitude {p.peak_magnitude:.1f}" if p.peak_magnitude is not None else ""
     tail = ""
     if p.open_end:
         w1 = math.floor(p.set_jd)
-        tail = (
-            f"\nstill up at {end_label or 'the window end'}, {human_time(w1, p.set_jd - w1, zone)}"
-        )
+        when = end_label or "the window end"
+        tail = f"\nstill above the horizon at {when}, {human_time(w1, p.set_jd - w1, zone)}"
     ax.set_title(
         title or f"{head}\nmax elevation {p.max_elevation_deg:.0f}°{mag}{tail}",
         fontsize=10,
+        pad=22,
     )
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
     return fig
