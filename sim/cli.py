@@ -353,8 +353,12 @@ def _tle_info(args) -> int:
             f"{gap:>11}  {dr:>13}"
         )
     print()
-    print("Switches (position jump between the old and the new set at the switch instant):")
-    for sw in cat.switches():
+    switches = cat.switches()
+    if not switches:
+        print("No switches: a single element set covers the whole span.")
+    else:
+        print("Switches (position jump between the old and the new set at the switch instant):")
+    for sw in switches:
         when = human_time(math.floor(sw.jd), sw.jd % 1)
         print(f"  {when}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
     print(

@@ -349,3 +349,36 @@ def test_readme_minsk_section_is_the_local_table(capsys, elsewhere):
     fresh = _run(capsys, *command.split()[1:])
     assert fresh.strip("\n") == block
     assert re.search(rf"{RISE_MINSK}.*\+03|\+03.*{RISE_MINSK}", block)
+
+
+def test_run_writes_passes_ics_and_lists_events_in_time_order(tmp_path):
+    from dataclasses import replace
+
+    import icalendar
+
+    from sim.export.results import write_data_files
+
+    sc = sim.load_scenario(sim.default_scenario())
+    short = replace(sc, end="2024-03-25T21:00:00Z", outputs={"name": "short"})
+    results = sim.run_scenario(short)
+    jds = [e["jd"] for e in results.events]
+    assert jds == sorted(jds)  # the scrub of 21 March comes before the launch of the 23rd
+    assert [e["name"] for e in results.events][:2] == ["scrub", "launch"]
+    write_data_files(results, tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "passes.ics").read_bytes())
+    visible = [p for p in results.passes if p.visible]
+    assert len(list(cal.walk("VEVENT"))) == len(visible) > 0
+
+
+def test_local_time_axis_names_the_zone():
+    import matplotlib.pyplot as plt
+
+    from sim.plots.sky import local_time_axis
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(19807.6, 19807.9)  # 2024-03-25 14:24 to 21:36 UTC
+    local_time_axis(ax, ZoneInfo("Europe/Minsk"))
+    assert ax.get_xlabel() == "local time, Europe/Minsk (+03)"
+    local_time_axis(ax)
+    assert ax.get_xlabel() == "UTC"
+    plt.close(fig)
