@@ -176,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help=START_HELP)
     p.add_argument("--end", required=True, help=END_HELP)
     p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        default="UTC",
+        help="time zone of the printed times: an IANA name, 'site' for the launch site's own "
+        "zone, or UTC (default)",
+    )
+    p.add_argument(
         "--launch",
         action="append",
         default=[],
@@ -762,19 +769,20 @@ def _animate(args) -> int:
     return 0
 
 
-def format_window(window) -> str:
+def format_window(window, tz=None) -> str:
+    """The launch-window table; times in ``tz`` (a ``tzinfo``; UTC when None)."""
     import math
 
     from .mission import WINDOW_NOTE
     from .times import human_time
 
     def when(jd):
-        return human_time(math.floor(jd), jd % 1)
+        return human_time(math.floor(jd), jd % 1, tz)
 
-    lines = [f"{'ascending in-plane instant':<26} {'phase at insertion':>18}"]
+    lines = [f"{'ascending in-plane instant':<30} {'phase at insertion':>18}"]
     for o in window.opportunities:
         d = o.to_dict()
-        lines.append(f"{when(o.in_plane_jd):<26} {d['phase_at_insertion_deg']:>17.1f}°")
+        lines.append(f"{when(o.in_plane_jd):<30} {d['phase_at_insertion_deg']:>17.1f}°")
     for a in sorted(window.assessments, key=lambda a: a.launch_jd):  # in time order
         d = a.to_dict()
         lines.append(
@@ -814,7 +822,10 @@ def _window(args) -> int:
             data["launch"] = data.pop("launches")[0]
         print(json.dumps(data, indent=1))
     else:
-        print(format_window(window))
+        from .localtime import get_zone, zone_name_at
+
+        zone = zone_name_at(site.lat_deg, site.lon_deg) if args.tz == "site" else args.tz
+        print(format_window(window, get_zone(zone, "--tz")))
     if args.plot:
         from .plots.style import save
         from .plots.window import launch_window_plot

@@ -382,3 +382,57 @@ def test_local_time_axis_names_the_zone():
     local_time_axis(ax)
     assert ax.get_xlabel() == "UTC"
     plt.close(fig)
+
+
+SCENARIO = """
+[mission]
+name = "Zones"
+[object]
+norad_id = 25544
+[replay]
+start = "2024-03-28T00:00:00Z"
+end = "2024-03-28T06:00:00Z"
+step_s = 60.0
+[element_sets]
+files = ["{tle}"]
+[[stations]]
+name = "Minsk"
+lat_deg = 53.9
+lon_deg = 27.57
+[[stations]]
+name = "Minsk in UTC"
+lat_deg = 53.9
+lon_deg = 27.57
+timezone = "{zone}"
+"""
+
+
+def test_scenario_station_timezone_overrides_the_coordinates(tmp_path, capsys):
+    path = tmp_path / "zones.toml"
+    path.write_text(SCENARIO.format(tle=sim.default_tle().as_posix(), zone="UTC"))
+    sc = sim.load_scenario(path)
+    assert [s.zone_name for s in sc.stations] == ["Europe/Minsk", "UTC"]
+    path.write_text(SCENARIO.format(tle=sim.default_tle().as_posix(), zone="Europe/Atlantis"))
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Europe/Atlantis" in err and "not a known time zone" in err and err.count("\n") == 1
+
+
+def test_rows_follow_daylight_saving_time(capsys, elsewhere):
+    # Berlin moves from CET (+01) to CEST (+02) at 01:00 UTC on 31 March 2024
+    table = _run(
+        capsys, "passes", "--station", "Berlin=52.52,13.40", "--start", "2024-03-30",
+        "--end", "2024-03-31",
+    )  # fmt: skip
+    rows = [line for line in table.splitlines() if line.startswith("Berlin ")]
+    zones = [re.search(r"\s(CES?T [+-]\d\d)\s", row).group(1) for row in rows]
+    assert {z for row, z in zip(rows, zones, strict=True) if "2024-03-30" in row} == {"CET +01"}
+    assert {z for row, z in zip(rows, zones, strict=True) if "2024-03-31" in row} == {"CEST +02"}
+
+
+def test_window_times_in_the_site_zone(capsys, elsewhere):
+    args = ["window", "--site", "45.9961,63.5639", "--start", "2024-03-23", "--end", "2024-03-23"]
+    utc = _run(capsys, *args)
+    local = _run(capsys, *args, "--tz", "Asia/Qyzylorda")
+    assert "2024-03-23 12:38:05 UTC" in utc and "2024-03-23 17:38:05 +05" in local
+    assert _run(capsys, *args, "--tz", "site") == local
