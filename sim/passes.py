@@ -9,7 +9,7 @@ to 0.01 s. Passes cut by the window edges are kept and flagged ``open_start`` / 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -204,8 +204,8 @@ class Pass:
             w = math.floor(jd)
             return jd_to_iso(w, jd - w, 3)
 
-        d = asdict(self)
-        d.pop("extra")
+        # a shallow copy of the fields (asdict would deep-copy ``extra`` for nothing)
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
         for key in ("rise", "culmination", "set", "visible_start", "visible_end"):
             d[f"{key}_utc"] = iso(d.pop(f"{key}_jd"))
         d["duration_s"] = round(self.duration_s, 3)

@@ -68,18 +68,35 @@ def jd_to_datetime(whole, fraction) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micro)
 
 
-def _rounded_us(whole, fraction, digits: int) -> np.ndarray:
-    """Microseconds since 1970 (int64), rounded to nearest ``digits`` decimals of a second.
+_EPOCH_1970 = datetime(1970, 1, 1, tzinfo=UTC)
+_SCALARS = (float, int, np.floating, np.integer)
 
-    The one rounding rule of every time sim writes or prints: round to nearest, halves up.
+
+def _scalars(whole, fraction) -> bool:
+    return isinstance(whole, _SCALARS) and isinstance(fraction, _SCALARS)
+
+
+def _rounded_us(whole, fraction, digits: int):
+    """Microseconds since 1970, rounded to nearest at ``digits`` decimals of a second: the one
+    rounding rule of every time sim writes or prints (to nearest, halves up).
+
+    Arrays give an int64 array; two scalars give an ``int`` through the same float operations
+    (Python floats and numpy float64 round alike), which is much quicker for one instant.
     """
     if not 0 <= digits <= 6:
         raise ValueError(f"digits: {digits} is outside 0..6")
+    unit = 10 ** (6 - digits)
+    if _scalars(whole, fraction):
+        us = round(((float(whole) - _JD_UNIX_EPOCH) + float(fraction)) * DAY_S * 1e6)
+        return (us + unit // 2) // unit * unit
     whole = np.asarray(whole, dtype=float)
     fraction = np.asarray(fraction, dtype=float)
     us = np.round(((whole - _JD_UNIX_EPOCH) + fraction) * DAY_S * 1e6).astype("int64")
-    unit = 10 ** (6 - digits)
     return (us + unit // 2) // unit * unit
+
+
+def _iso_width(digits: int) -> int:
+    return 19 if digits == 0 else 20 + digits
 
 
 def iso_array(whole, fraction, digits: int = 3) -> list[str]:
@@ -87,21 +104,28 @@ def iso_array(whole, fraction, digits: int = 3) -> list[str]:
     Julian dates, rounded to nearest at ``digits`` decimals of a second (vectorised)."""
     stamps = _rounded_us(np.atleast_1d(whole), np.atleast_1d(fraction), digits)
     text = np.datetime_as_string(stamps.astype("datetime64[us]"), unit="us")
-    width = 19 if digits == 0 else 20 + digits
+    width = _iso_width(digits)
     return [t[:width] + "Z" for t in text]
+
+
+def _scalar_datetime(whole, fraction, digits: int) -> datetime:
+    return _EPOCH_1970 + timedelta(microseconds=_rounded_us(float(whole), float(fraction), digits))
 
 
 def jd_to_iso(whole, fraction, digits: int = 3) -> str:
     """The data format for one instant: ISO 8601 UTC with a ``Z``, e.g.
     ``2024-03-25T15:02:51.000Z`` (same rounding as :func:`iso_array`)."""
-    return iso_array(whole, fraction, digits)[0]
+    dt = _scalar_datetime(whole, fraction, digits)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[: _iso_width(digits)] + "Z"
 
 
 def jd_to_datetimes(whole, fraction, digits: int = 0, tz=None) -> list[datetime]:
     """Aware datetimes (UTC, or in ``tz``, a ``tzinfo``) rounded like :func:`iso_array`."""
-    stamps = _rounded_us(np.atleast_1d(whole), np.atleast_1d(fraction), digits)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    out = [epoch + timedelta(microseconds=int(u)) for u in stamps]
+    if _scalars(whole, fraction):
+        out = [_scalar_datetime(whole, fraction, digits)]
+    else:
+        stamps = _rounded_us(np.atleast_1d(whole), np.atleast_1d(fraction), digits)
+        out = [_EPOCH_1970 + timedelta(microseconds=int(u)) for u in stamps]
     return out if tz is None else [d.astimezone(tz) for d in out]
 
 

@@ -338,6 +338,14 @@ def test_one_rounding_rule_for_every_time():
         assert arr[k] == f"2024-03-25T{hms}Z" == jd_to_iso(whole[k], fraction[k], 0)
         assert human_time(whole[k], fraction[k]) == f"2024-03-25 {hms} UTC"
     assert iso_array(whole, fraction, 3)[0] == "2024-03-25T12:00:00.400Z"
+    # the vectorised and the one-instant paths agree everywhere, at every precision
+    rng = np.random.default_rng(13)
+    whole = np.floor(rng.uniform(2460390, 2460410, 2000))
+    fraction = rng.uniform(0.0, 1.0, 2000)
+    fraction[:500] = np.round(fraction[:500] * 86400 * 2) / 86400 / 2  # exact half seconds
+    for digits in (0, 1, 3, 6):
+        arr = iso_array(whole, fraction, digits)
+        assert arr == [jd_to_iso(w, f, digits) for w, f in zip(whole, fraction, strict=True)]
 
 
 def test_readme_minsk_section_is_the_local_table(capsys, elsewhere):
