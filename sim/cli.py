@@ -446,37 +446,46 @@ def _met_text(seconds: float) -> str:
     return f"{sign}{days}d {rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
 
 
+def _human(iso_text: str) -> str:
+    """A data-format time from the summary in the one human format."""
+    from .times import datetime_to_jd, human_time, parse_utc
+
+    return human_time(*datetime_to_jd(parse_utc(iso_text)))
+
+
 def _print_summary(results, out, seconds) -> None:
     s = results.summary()
     w = s["window"]
     print(
-        f"{s['mission']}: {s['object']['name']} from {w['start_utc']} to {w['end_utc']}, "
+        f"{s['mission']}: {s['object']['name']} from {_human(w['start_utc'])} to "
+        f"{_human(w['end_utc'])}, "
         f"{w['samples']:,} samples every {w['step_s']:g} s"
     )
     print(f"element sets ({s['switch_rule']} rule):")
     for es in s["element_sets_used"]:
         print(
-            f"  {es['epoch_utc']}  age {es['age_h_min']:+.1f} to {es['age_h_max']:+.1f} h  "
+            f"  {_human(es['epoch_utc'])}  age {es['age_h_min']:+.1f} to {es['age_h_max']:+.1f} h  "
             f"({es['source']})"
         )
     for sw in s["switches_in_window"]:
-        print(f"  switch at {sw['utc']}: {sw['jump_km']:.1f} km jump")
+        print(f"  switch at {_human(sw['utc'])}: {sw['jump_km']:.1f} km jump")
     print(f"passes ({s['visibility']['preset']} preset):")
     for name, c in s["passes_per_station"].items():
         print(f"  {name:<14} {c['passes']:>3} passes, {c['visible']:>2} visible to the eye")
-    print(f"{'event':<16}{'UTC':<26}{'MET':>14}  ISS lat/lon/alt, element set age")
+    print(f"{'event':<16}{'time':<26}{'MET':>14}  ISS lat/lon/alt, element set age")
     for e in s["events"]:
         met = "" if e["met_s"] is None else _met_text(e["met_s"])
         print(
-            f"{e['name']:<16}{e['utc']:<26}{met:>14}  {e['iss_lat_deg']:7.2f} "
+            f"{e['name']:<16}{_human(e['utc']):<26}{met:>14}  {e['iss_lat_deg']:7.2f} "
             f"{e['iss_lon_deg']:8.2f} {e['iss_alt_km']:6.1f} km, "
             f"{e['element_set_age_h'] / 24:+.1f} d"
         )
     if s["launch_window"]:
         print("launch window (phase at insertion approximate, see launch_window.json):")
-        for a in s["launch_window"]["launches"]:
+        for a in sorted(s["launch_window"]["launches"], key=lambda a: a["launch_utc"]):
             print(
-                f"  {a['name']:<8} {a['launch_utc']}  plane offset {a['plane_offset_deg']:.3f}°, "
+                f"  {a['name']:<8} {_human(a['launch_utc'])}  "
+                f"plane offset {a['plane_offset_deg']:.3f}°, "
                 f"in-plane {a['lead_s']:+.0f} s later, phase {a['phase_at_insertion_deg']:.0f}°"
             )
     for warning in s["warnings"]:
