@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unex
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -17,13 +18,27 @@ MAX_PROBLEMS_SHOWN = 20
 SWITCH_HELP = "element-set switching rule: epoch (default), midpoint or nearest"
 
 
-def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
+END_HELP = (
+    "last instant (ISO 8601, UTC unless it names a zone); a date without a time "
+    "(2024-04-06) includes that whole day"
+)
+START_HELP = "first instant (ISO 8601, UTC unless it names a zone); a date means its 00:00 UTC"
+TZ_HELP = (
+    "time zone for the times a person reads and the *_local columns: an IANA name "
+    "(Europe/Minsk) or UTC (default: each station's zone, found from its coordinates)"
+)
+#: options whose value may start with a minus sign (negative coordinates)
+_SIGNED_VALUE_OPTIONS = ("--site", "--station")
+
+
+def _add_tle_source(p: argparse.ArgumentParser, required: bool = False) -> None:
     p.add_argument(
         "--tle",
         action="append",
         required=required,
         metavar="FILE",
-        help="element-set file (TLE, 3LE, OMM CSV/JSON/XML); may repeat",
+        help="element-set file (TLE, 3LE, OMM CSV/JSON/XML); may repeat (default: the bundled "
+        "ISS sets, see 'sim tle path')",
     )
     p.add_argument("--norad", type=int, help="NORAD number to pick from a multi-object file")
     p.add_argument("--name", help="object name to pick from a multi-object file")
@@ -51,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, see 'sim run --help'.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("run", help="replay a scenario (default: Soyuz MS-25) into a folder")
@@ -77,11 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument(
         "--switch", default="epoch", choices=("epoch", "midpoint", "nearest"), help=SWITCH_HELP
     )
+    tsub.add_parser("path", help="print the path of the bundled ISS element sets")
 
     p = sub.add_parser("track", help="write the ground track as CSV, JSON or GeoJSON")
     _add_tle_source(p)
-    p.add_argument("--start", required=True, help="ISO 8601 UTC start")
-    p.add_argument("--end", required=True, help="ISO 8601 UTC end")
+    p.add_argument("--start", required=True, help=START_HELP)
+    p.add_argument("--end", required=True, help=END_HELP)
     p.add_argument("--step", type=float, default=60.0, help="seconds between samples (60)")
     p.add_argument("--output", required=True, help="FILE.csv, FILE.json or FILE.geojson")
 
@@ -94,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=LAT,LON[,ALT_M]",
         help="a ground station; may repeat",
     )
-    p.add_argument("--start", required=True, help="ISO 8601 UTC start")
-    p.add_argument("--end", required=True, help="ISO 8601 UTC end")
+    p.add_argument("--start", required=True, help=START_HELP)
+    p.add_argument("--end", required=True, help=END_HELP)
+    p.add_argument("--tz", metavar="ZONE", help=TZ_HELP)
     p.add_argument(
         "--min-elevation",
         type=float,
@@ -109,7 +127,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="visibility preset (default naked-eye)",
     )
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
+    p.add_argument(
+        "--visible-only", action="store_true", help="list only the passes visible to the eye"
+    )
+    p.add_argument(
+        "--ics", metavar="FILE", help="also write the visible passes as a calendar (.ics)"
+    )
     p.add_argument("--skyplots", metavar="DIR", help="also draw one sky plot per visible pass")
+    p.add_argument(
+        "--all-passes",
+        action="store_true",
+        help="with --skyplots: draw every pass, not only the visible ones",
+    )
 
     p = sub.add_parser(
         "export", help="export a scenario's replay: czml, kml, oem, geojson, csv or json"
@@ -148,8 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("window", help="in-plane launch opportunities from a site")
     _add_tle_source(p)
     p.add_argument("--site", required=True, metavar="LAT,LON", help="launch site, degrees")
-    p.add_argument("--start", required=True, help="first date or instant (ISO 8601 UTC)")
-    p.add_argument("--end", required=True, help="last date or instant (ISO 8601 UTC)")
+    p.add_argument("--start", required=True, help=START_HELP)
+    p.add_argument("--end", required=True, help=END_HELP)
+    p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        default="UTC",
+        help="time zone of the printed times: an IANA name, 'site' for the launch site's own "
+        "zone, or UTC (default)",
+    )
     p.add_argument(
         "--launch",
         action="append",
@@ -175,9 +211,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sim-orbital-replay")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _join_signed_values(argv):
+    """``--site -33.9,18.4`` -> ``--site=-33.9,18.4``: argparse would take the value for an
+    option because it starts with a minus sign."""
+    out = []
+    argv = list(argv)
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if token in _SIGNED_VALUE_OPTIONS and nxt is not None and re.match(r"-[\d.]", nxt):
+            out.append(f"{token}={nxt}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_signed_values(sys.argv[1:] if argv is None else argv))
     try:
         return _dispatch(parser, args)
     except SimError as exc:
@@ -213,6 +276,11 @@ def _dispatch(parser, args) -> int:
             return _tle_check(args.files)
         if args.tle_command == "info":
             return _tle_info(args)
+        if args.tle_command == "path":
+            from .bundled import default_tle
+
+            print(default_tle())
+            return 0
         parser.parse_args(["tle", "--help"])
     handler = {
         "run": _run,
@@ -257,8 +325,10 @@ def _tle_check(files) -> int:
 
 
 def _tle_info(args) -> int:
+    import math
+
     from .elements import load_catalogue
-    from .times import jd_to_iso
+    from .times import human_time
 
     cat = load_catalogue(args.files, rule=args.switch, norad_id=args.norad, name=args.name)
     first = cat.sets[0]
@@ -267,7 +337,7 @@ def _tle_info(args) -> int:
         f"{len(cat)} element sets  rule: {cat.rule}"
     )
     header = (
-        f"{'#':>2}  {'epoch (UTC)':<20} {'in force from':<20} {'age span (h)':>16} "
+        f"{'#':>2}  {'epoch':<23} {'in force from':<23} {'age span (h)':>16} "
         f"{'rev':>6} {'B* (1/ER)':>11} {'gap to next':>11}  {'drift to next':>13}"
     )
     print(header)
@@ -279,7 +349,7 @@ def _tle_info(args) -> int:
             start = "(start of span)"
         else:
             jd = bounds[i - 1]
-            start = jd_to_iso(int(jd), jd - int(jd), 0)
+            start = human_time(int(jd), jd - int(jd))
         if i + 1 < len(cat):
             gap = f"{(cat.sets[i + 1].epoch - s.epoch) * 24:.1f} h"
             dr = f"{drift[i]:.1f} km"
@@ -289,14 +359,19 @@ def _tle_info(args) -> int:
         hi = "..." if i + 1 == len(cat) else f"{(bounds[i] - s.epoch) * 24:+.1f}"
         span = f"{lo} to {hi}"
         print(
-            f"{i + 1:>2}  {s.epoch_iso:<20} {start:<20} {span:>16} "
+            f"{i + 1:>2}  {human_time(s.epoch_jd, s.epoch_fraction):<23} {start:<23} {span:>16} "
             f"{s.rev_number:>6} {s.bstar:>11.4e} "
             f"{gap:>11}  {dr:>13}"
         )
     print()
-    print("Switches (position jump between the old and the new set at the switch instant):")
-    for sw in cat.switches():
-        print(f"  {sw.iso}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
+    switches = cat.switches()
+    if not switches:
+        print("No switches: a single element set covers the whole span.")
+    else:
+        print("Switches (position jump between the old and the new set at the switch instant):")
+    for sw in switches:
+        when = human_time(math.floor(sw.jd), sw.jd % 1)
+        print(f"  {when}  set {sw.from_index + 1} -> {sw.to_index + 1}: {sw.jump_km:8.2f} km")
     print(
         "'age span': age of the set while it is in force ('...' = open-ended, the set is "
         "extrapolated)."
@@ -375,37 +450,46 @@ def _met_text(seconds: float) -> str:
     return f"{sign}{days}d {rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
 
 
+def _human(iso_text: str) -> str:
+    """A data-format time from the summary in the one human format."""
+    from .times import datetime_to_jd, human_time, parse_utc
+
+    return human_time(*datetime_to_jd(parse_utc(iso_text)))
+
+
 def _print_summary(results, out, seconds) -> None:
     s = results.summary()
     w = s["window"]
     print(
-        f"{s['mission']}: {s['object']['name']} from {w['start_utc']} to {w['end_utc']}, "
+        f"{s['mission']}: {s['object']['name']} from {_human(w['start_utc'])} to "
+        f"{_human(w['end_utc'])}, "
         f"{w['samples']:,} samples every {w['step_s']:g} s"
     )
     print(f"element sets ({s['switch_rule']} rule):")
     for es in s["element_sets_used"]:
         print(
-            f"  {es['epoch_utc']}  age {es['age_h_min']:+.1f} to {es['age_h_max']:+.1f} h  "
+            f"  {_human(es['epoch_utc'])}  age {es['age_h_min']:+.1f} to {es['age_h_max']:+.1f} h  "
             f"({es['source']})"
         )
     for sw in s["switches_in_window"]:
-        print(f"  switch at {sw['utc']}: {sw['jump_km']:.1f} km jump")
+        print(f"  switch at {_human(sw['utc'])}: {sw['jump_km']:.1f} km jump")
     print(f"passes ({s['visibility']['preset']} preset):")
     for name, c in s["passes_per_station"].items():
         print(f"  {name:<14} {c['passes']:>3} passes, {c['visible']:>2} visible to the eye")
-    print(f"{'event':<16}{'UTC':<26}{'MET':>14}  ISS lat/lon/alt, element set age")
+    print(f"{'event':<16}{'time':<26}{'MET':>14}  ISS lat/lon/alt, element set age")
     for e in s["events"]:
         met = "" if e["met_s"] is None else _met_text(e["met_s"])
         print(
-            f"{e['name']:<16}{e['utc']:<26}{met:>14}  {e['iss_lat_deg']:7.2f} "
+            f"{e['name']:<16}{_human(e['utc']):<26}{met:>14}  {e['iss_lat_deg']:7.2f} "
             f"{e['iss_lon_deg']:8.2f} {e['iss_alt_km']:6.1f} km, "
             f"{e['element_set_age_h'] / 24:+.1f} d"
         )
     if s["launch_window"]:
         print("launch window (phase at insertion approximate, see launch_window.json):")
-        for a in s["launch_window"]["launches"]:
+        for a in sorted(s["launch_window"]["launches"], key=lambda a: a["launch_utc"]):
             print(
-                f"  {a['name']:<8} {a['launch_utc']}  plane offset {a['plane_offset_deg']:.3f}°, "
+                f"  {a['name']:<8} {_human(a['launch_utc'])}  "
+                f"plane offset {a['plane_offset_deg']:.3f}°, "
                 f"in-plane {a['lead_s']:+.0f} s later, phase {a['phase_at_insertion_deg']:.0f}°"
             )
     for warning in s["warnings"]:
@@ -416,11 +500,29 @@ def _print_summary(results, out, seconds) -> None:
     )
 
 
+def _inclusive_end(text: str) -> str:
+    """An end given as a bare date (``2024-04-06``) means the end of that day."""
+    from datetime import date, timedelta
+
+    if isinstance(text, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            return text  # parse_utc names the bad date
+        return f"{day + timedelta(days=1)}T00:00:00Z"
+    return text
+
+
 def _catalogue_from_args(args):
+    from .bundled import default_tle
     from .elements import load_catalogue
 
     catalogue = load_catalogue(
-        args.tle, rule=args.switch, norad_id=args.norad, name=args.name, strict=not args.lenient
+        args.tle or [default_tle()],
+        rule=args.switch,
+        norad_id=args.norad,
+        name=args.name,
+        strict=not args.lenient,
     )
     for problem in catalogue.report.problems:  # empty unless --lenient kept going
         print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
@@ -432,7 +534,7 @@ def _track(args) -> int:
     from .export.track import write_track
 
     catalogue = _catalogue_from_args(args)
-    eph = propagate(catalogue, start=args.start, end=args.end, step_s=args.step)
+    eph = propagate(catalogue, start=args.start, end=_inclusive_end(args.end), step_s=args.step)
     for warning in catalogue.age_warnings(eph.times.whole, eph.times.fraction):
         print(f"sim: warning: {warning}", file=sys.stderr)
     if not eph.ok.all():
@@ -446,27 +548,136 @@ def _track(args) -> int:
     return 0
 
 
+def _m_ss(seconds: float) -> str:
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+PASS_FLAGS = {
+    "up at start": "already above the horizon when the window starts (no rise seen)",
+    "up at end": "still above the horizon when the window ends (no set seen)",
+    "set switch": "the element set in force changes during the pass (positions jump there)",
+}
+
+
 def format_pass_table(passes) -> str:
-    """A readable fixed-width table of passes (UTC)."""
-    head = (
-        f"{'station':<12} {'rise (UTC)':<20} {'dur':>6} {'max el':>6} {'az rise>set':>11} "
-        f"{'range':>7}  {'visible (UTC)':<17} {'mag':>5}  flags"
-    )
-    lines = [head, "-" * len(head)]
+    """The observer's table: local date and zone, estimated magnitude, then time, elevation and
+    direction at the start, the highest point and the end, duration (m:ss), the visible part.
+    Times are in each pass's ``timezone`` (the station's, or ``--tz``)."""
+    import math
+
+    from .localtime import get_zone
+    from .passes import compass_point
+    from .times import jd_to_datetimes, zone_label
+
+    if not passes:
+        return ""
+
+    def local(jd, zone):
+        return jd_to_datetimes(math.floor(jd), jd % 1, 0, zone)[0]
+
+    def point(jd, el, az, zone):
+        return f"{local(jd, zone):%H:%M:%S} {el:3.0f}° {compass_point(az):>3} {az:3.0f}°"
+
+    rows = []
     for p in passes:
-        d = p.to_dict()
-        flags = ",".join(
-            f for f, on in (("open-start", p.open_start), ("open-end", p.open_end)) if on
+        zone = get_zone(p.timezone)
+        start = local(p.rise_jd, zone)
+        flags = [
+            name
+            for name, on in (
+                ("up at start", p.open_start),
+                ("up at end", p.open_end),
+                ("set switch", p.element_set_switch),
+            )
+            if on
+        ]
+        vis = "-"
+        if p.visible:
+            vis = (
+                f"{local(p.visible_start_jd, zone):%H:%M:%S}-"
+                f"{local(p.visible_end_jd, zone):%H:%M:%S}"
+            )
+        rows.append(
+            (
+                p.station,
+                f"{start:%Y-%m-%d}",
+                zone_label(start),
+                f"{p.peak_magnitude:.1f}" if p.peak_magnitude is not None else "-",
+                point(p.rise_jd, p.rise_elevation_deg, p.rise_azimuth_deg, zone),
+                point(p.culmination_jd, p.max_elevation_deg, p.culmination_azimuth_deg, zone),
+                point(p.set_jd, p.set_elevation_deg, p.set_azimuth_deg, zone),
+                _m_ss(p.duration_s),
+                vis,
+                ", ".join(flags),
+            )
         )
-        vis = f"{d['visible_start_utc'][11:19]}-{d['visible_end_utc'][11:19]}" if p.visible else "-"
-        mag = f"{p.peak_magnitude:5.1f}" if p.peak_magnitude is not None else "    -"
+    w_st = max(7, *(len(r[0]) for r in rows))
+    w_zone = max(4, *(len(r[2]) for r in rows))
+    w_pt = len(rows[0][4])
+    head1 = (
+        f"{'':<{w_st}}  {'':<10}  {'':<{w_zone}}  {'':>5}  {'start':<{w_pt}}  "
+        f"{'highest point':<{w_pt}}  {'end':<{w_pt}}"
+    )
+    head2 = (
+        f"{'station':<{w_st}}  {'date':<10}  {'zone':<{w_zone}}  {'mag':>5}  "
+        + "  ".join([f"{'time     alt  azimuth':<{w_pt}}"] * 3)
+        + f"  {'dur':>5}  {'visible':<17}  flags"
+    )
+    lines = [head1.rstrip(), head2, "-" * len(head2)]
+    for r in rows:
         lines.append(
-            f"{p.station[:12]:<12} {d['rise_utc'][:19].replace('T', ' '):<20} "
-            f"{p.duration_s:6.0f} {p.max_elevation_deg:6.1f} "
-            f"{p.rise_azimuth_deg:5.0f}>{p.set_azimuth_deg:<5.0f} {p.min_range_km:7.0f}  "
-            f"{vis:<17} {mag}  {flags}"
+            f"{r[0]:<{w_st}}  {r[1]}  {r[2]:<{w_zone}}  {r[3]:>5}  {r[4]}  {r[5]}  {r[6]}  "
+            f"{r[7]:>5}  {r[8]:<17}  {r[9]}".rstrip()
         )
     return "\n".join(lines)
+
+
+def preset_text(preset, mask_deg=None) -> str:
+    """A visibility preset in words, with every number it uses."""
+    mask = preset.min_elevation_deg if mask_deg is None else mask_deg
+    text = (
+        f"{preset.name}: above {mask:g}° elevation, Sun at or below "
+        f"{preset.sun_max_elevation_deg:g}°, ISS outside the Earth's umbra"
+    )
+    if preset.min_peak_elevation_deg > 0:
+        text += f", highest point at least {preset.min_peak_elevation_deg:g}°"
+    return text
+
+
+def pass_table_footer(passes, shown, preset, mask_deg, zones) -> list[str]:
+    from .passes import PRESETS
+
+    visible = sum(p.visible for p in passes)
+    count = f"{len(passes)} passes, {visible} visible"
+    if len(shown) != len(passes):
+        count += f" ({len(shown)} listed)"
+    lines = [
+        f"{count}. Visible ({preset_text(preset, mask_deg)}).",
+        "Other presets: "
+        + "; ".join(preset_text(p) for name, p in PRESETS.items() if name != preset.name)
+        + ".",
+        f"Times in {', '.join(zones)}; 'alt' is the elevation above the horizon, 'azimuth' the "
+        "compass point and degrees from north through east; 'dur' is m:ss above the mask.",
+        "Magnitudes are estimates from a diffuse-sphere model (-1.8 at 1000 km, half lit), not "
+        "measurements.",
+    ]
+    used = {
+        f
+        for p in shown
+        for f, on in (
+            ("up at start", p.open_start),
+            ("up at end", p.open_end),
+            ("set switch", p.element_set_switch),
+        )
+        if on
+    }
+    lines += [f"'{f}': {PASS_FLAGS[f]}." for f in PASS_FLAGS if f in used]
+    import textwrap
+
+    return [
+        textwrap.fill(line, 100, subsequent_indent="  ", break_on_hyphens=False) for line in lines
+    ]
 
 
 def _passes(args) -> int:
@@ -476,27 +687,37 @@ def _passes(args) -> int:
 
     preset = get_preset(args.preset)
     mask = args.min_elevation if args.min_elevation is not None else preset.min_elevation_deg
-    stations = [Station.parse(text, mask) for text in args.station]
+    stations = [Station.parse(text, args.min_elevation, args.tz) for text in args.station]
     catalogue = _catalogue_from_args(args)
-    passes = find_passes(catalogue, stations, args.start, args.end, preset=preset)
+    passes = find_passes(catalogue, stations, args.start, _inclusive_end(args.end), preset=preset)
+    shown = [p for p in passes if p.visible] if args.visible_only else passes
     if args.json:
-        print(json.dumps([p.to_dict() for p in passes], indent=1))
+        print(json.dumps([p.to_dict() for p in shown], indent=1))
     else:
-        print(format_pass_table(passes))
-        visible = sum(p.visible for p in passes)
-        print(
-            f"\n{len(passes)} passes, {visible} visible ({preset.name}: mask {mask:g} deg, Sun "
-            f"at or below {preset.sun_max_elevation_deg:g} deg, ISS outside the Earth's "
-            "umbra). Magnitudes are estimates from a diffuse-sphere model."
-        )
+        if shown:
+            print(format_pass_table(shown))
+            print()
+        else:
+            print("No " + ("visible " if args.visible_only else "") + "passes in the window.")
+        zones = sorted({f"{s.zone_name}" for s in stations})
+        print("\n".join(pass_table_footer(passes, shown, preset, mask, zones)))
+    if args.ics:
+        from .export.ics import write_ics
+
+        n = write_ics(passes, args.ics, object_name=_object_name(catalogue))
+        print(f"wrote {n} visible passes to {args.ics}", file=sys.stderr)
     if args.skyplots:
         from .plots.sky import write_skyplots
 
-        written = write_skyplots(
-            catalogue, stations, [p for p in passes if p.visible], args.skyplots
-        )
+        drawn = passes if args.all_passes else [p for p in passes if p.visible]
+        written = write_skyplots(catalogue, stations, drawn, args.skyplots)
         print(f"wrote {len(written)} sky plots to {args.skyplots}", file=sys.stderr)
     return 0
+
+
+def _object_name(catalogue) -> str:
+    name = (catalogue.sets[0].name or "").strip()
+    return name or f"NORAD {catalogue.norad_id}"
 
 
 def _scenario_results(path_text):
@@ -561,18 +782,25 @@ def _animate(args) -> int:
     return 0
 
 
-def format_window(window) -> str:
-    from .mission import WINDOW_NOTE
+def format_window(window, tz=None) -> str:
+    """The launch-window table; times in ``tz`` (a ``tzinfo``; UTC when None)."""
+    import math
 
-    lines = [f"{'ascending in-plane instant (UTC)':<34} {'phase at insertion':>18}"]
+    from .mission import WINDOW_NOTE
+    from .times import human_time
+
+    def when(jd):
+        return human_time(math.floor(jd), jd % 1, tz)
+
+    lines = [f"{'ascending in-plane instant':<30} {'phase at insertion':>18}"]
     for o in window.opportunities:
         d = o.to_dict()
-        lines.append(f"{d['in_plane_utc']:<34} {d['phase_at_insertion_deg']:>17.1f}°")
-    for a in window.assessments:
+        lines.append(f"{when(o.in_plane_jd):<30} {d['phase_at_insertion_deg']:>17.1f}°")
+    for a in sorted(window.assessments, key=lambda a: a.launch_jd):  # in time order
         d = a.to_dict()
         lines.append(
-            f"\n{d['name']}: lift-off {d['launch_utc']}, plane offset "
-            f"{d['plane_offset_deg']:.3f}°, in-plane at {d['in_plane_utc']} "
+            f"\n{d['name']}: lift-off {when(a.launch_jd)}, plane offset "
+            f"{d['plane_offset_deg']:.3f}°, in-plane at {when(a.in_plane_jd)} "
             f"({d['lead_s']:+.0f} s), phase at insertion {d['phase_at_insertion_deg']:.1f}°"
         )
     lines.append(
@@ -596,7 +824,7 @@ def _window(args) -> int:
         catalogue,
         site,
         args.start,
-        args.end,
+        _inclusive_end(args.end),
         launches,
         insertion_s=args.insertion_s,
         downrange_deg=args.downrange_deg,
@@ -607,7 +835,10 @@ def _window(args) -> int:
             data["launch"] = data.pop("launches")[0]
         print(json.dumps(data, indent=1))
     else:
-        print(format_window(window))
+        from .localtime import get_zone, zone_name_at
+
+        zone = zone_name_at(site.lat_deg, site.lon_deg) if args.tz == "site" else args.tz
+        print(format_window(window, get_zone(zone, "--tz")))
     if args.plot:
         from .plots.style import save
         from .plots.window import launch_window_plot

@@ -10,7 +10,7 @@ found to 0.005 s the same way. Passes cut by the window edges are kept and flagg
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -25,7 +25,8 @@ from .ephemeris import (
     teme_to_itrs,
 )
 from .errors import SimError
-from .times import DAY_S, TimeGrid, jd_to_iso
+from .localtime import get_zone, zone_name_at
+from .times import DAY_S, TimeGrid, jd_to_iso, local_iso
 
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: ISS standard magnitude: at 1000 km range and 90 deg phase angle (half lit).
@@ -35,14 +36,17 @@ ISS_STANDARD_MAGNITUDE = -1.8
 @dataclass(frozen=True)
 class Station:
     """A ground station. ``horizon_mask`` is a list of (azimuth_deg, elevation_deg) pairs,
-    interpolated linearly in azimuth; where given it replaces ``min_elevation_deg``."""
+    interpolated linearly in azimuth; where given it replaces ``min_elevation_deg``.
+    ``min_elevation_deg = None`` takes the visibility preset's mask (as the command line and
+    scenarios do). ``timezone`` (an IANA name) overrides the zone found from the coordinates."""
 
     name: str
     lat_deg: float
     lon_deg: float
     elevation_m: float = 0.0
-    min_elevation_deg: float = 10.0
+    min_elevation_deg: float | None = None
     horizon_mask: tuple[tuple[float, float], ...] | None = None
+    timezone: str | None = None
 
     def __post_init__(self):
         where = f"station {self.name!r}"
@@ -52,6 +56,8 @@ class Station:
             ("elevation_m", self.elevation_m, -500.0, 9000.0),
             ("min_elevation_deg", self.min_elevation_deg, -5.0, 89.0),
         ):
+            if value is None and label == "min_elevation_deg":
+                continue
             if not isinstance(value, (int, float)) or not lo <= value <= hi:
                 raise SimError(f"{where}: {label} = {value!r} is outside {lo:g}..{hi:g}")
         if self.horizon_mask is not None:
@@ -65,9 +71,23 @@ class Station:
                         "0..360 / elevation -5..89"
                     )
             object.__setattr__(self, "horizon_mask", mask)
+        if self.timezone is not None:
+            get_zone(self.timezone, f"{where}: timezone")
+
+    @property
+    def zone_name(self) -> str:
+        """The station's IANA time zone: its ``timezone``, else found from the coordinates."""
+        return self.timezone or zone_name_at(self.lat_deg, self.lon_deg)
+
+    @property
+    def zone(self):
+        """The station's zone as a ``tzinfo``."""
+        return get_zone(self.zone_name, f"station {self.name!r}: timezone")
 
     @classmethod
-    def parse(cls, text: str, min_elevation_deg: float = 10.0) -> Station:
+    def parse(
+        cls, text: str, min_elevation_deg: float | None = None, timezone: str | None = None
+    ) -> Station:
         """``NAME=LAT,LON[,ALT_M]`` as given on the command line."""
         name, sep, rest = text.partition("=")
         parts = rest.split(",")
@@ -85,6 +105,7 @@ class Station:
             values[1],
             values[2] if len(values) == 3 else 0.0,
             min_elevation_deg,
+            timezone=timezone,
         )
 
     @property
@@ -160,6 +181,17 @@ class Pass:
     visible_end_jd: float | None = None
     peak_magnitude: float | None = None
     extra: dict = field(default_factory=dict, repr=False)
+    #: the pass starts under one element set and ends under another (a position jump inside)
+    element_set_switch: bool = False
+    #: elevation at rise and set: the mask, or higher where the window cuts the pass
+    rise_elevation_deg: float | None = None
+    set_elevation_deg: float | None = None
+    visible_start_elevation_deg: float | None = None
+    visible_start_azimuth_deg: float | None = None
+    visible_end_elevation_deg: float | None = None
+    visible_end_azimuth_deg: float | None = None
+    #: IANA zone of the station, for the ``*_local`` columns
+    timezone: str = "UTC"
 
     @property
     def duration_s(self) -> float:
@@ -174,8 +206,8 @@ class Pass:
             w = math.floor(jd)
             return jd_to_iso(w, jd - w, 3)
 
-        d = asdict(self)
-        d.pop("extra")
+        # a shallow copy of the fields (asdict would deep-copy ``extra`` for nothing)
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
         for key in ("rise", "culmination", "set", "visible_start", "visible_end"):
             d[f"{key}_utc"] = iso(d.pop(f"{key}_jd"))
         d["duration_s"] = round(self.duration_s, 3)
@@ -189,6 +221,22 @@ class Pass:
             d[key] = round(d[key], 4)
         if d["peak_magnitude"] is not None:
             d["peak_magnitude"] = round(d["peak_magnitude"], 2)
+        for key in (
+            "rise_elevation_deg",
+            "set_elevation_deg",
+            "visible_start_elevation_deg",
+            "visible_start_azimuth_deg",
+            "visible_end_elevation_deg",
+            "visible_end_azimuth_deg",
+        ):
+            if d[key] is not None:
+                d[key] = round(d[key], 4)
+        for key in ("rise", "culmination", "set"):
+            d[f"{key}_compass"] = compass_point(d[f"{key}_azimuth_deg"])
+        zone = get_zone(self.timezone)
+        for key in ("rise", "culmination", "set", "visible_start", "visible_end"):
+            jd = getattr(self, f"{key}_jd")
+            d[f"{key}_local"] = None if jd is None else local_iso(math.floor(jd), jd % 1, zone)[0]
         return {k: d[k] for k in PASS_FIELDS}
 
 
@@ -211,7 +259,31 @@ PASS_FIELDS = [
     "visible_end_utc",
     "peak_magnitude",
     "element_set_epoch_utc",
+    # observer's fields (added after the original columns, which keep their order)
+    "element_set_switch",
+    "rise_elevation_deg",
+    "rise_compass",
+    "culmination_compass",
+    "set_elevation_deg",
+    "set_compass",
+    "visible_start_elevation_deg",
+    "visible_start_azimuth_deg",
+    "visible_end_elevation_deg",
+    "visible_end_azimuth_deg",
+    "timezone",
+    "rise_local",
+    "culmination_local",
+    "set_local",
+    "visible_start_local",
+    "visible_end_local",
 ]
+
+COMPASS_POINTS = "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split()
+
+
+def compass_point(azimuth_deg: float) -> str:
+    """The nearest of the 16 compass points (N, NNE, ..., NNW) to an azimuth in degrees."""
+    return COMPASS_POINTS[round((float(azimuth_deg) % 360.0) / 22.5) % 16]
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,6 +419,12 @@ def find_passes(
     if not stations:
         return []
     preset = get_preset(preset)
+    stations = [  # a station without its own mask takes the preset's (CLI, scenario and API)
+        s
+        if s.min_elevation_deg is not None
+        else replace(s, min_elevation_deg=preset.min_elevation_deg)
+        for s in stations
+    ]
     grid = TimeGrid.span(start, end, coarse_step_s)
     base_w, base_f = float(grid.whole[0]), float(grid.fraction[0])
     t = grid.seconds_since(base_w, base_f)
@@ -489,8 +567,41 @@ def find_passes(
     ]
     if visibility:
         _add_visibility(passes, geo, t, preset)
+    _add_observer_fields(passes, geo)
     passes.sort(key=lambda p: (p.rise_jd, p.extra["station_index"]))
     return passes
+
+
+def _add_observer_fields(passes, geo: _Geometry):
+    """Elevations at rise and set, directions of the visible part, the element-set switch flag
+    and the station's time zone: what an observer's table and calendar show."""
+    if not passes:
+        return
+    cs = np.array([p.extra["station_index"] for p in passes])
+    rise = np.array([p.extra["t"][0] for p in passes])
+    set_ = np.array([p.extra["t"][2] for p in passes])
+    el_rise, _, _ = geo.look(cs, rise)
+    el_set, _, _ = geo.look(cs, set_)
+    idx_rise = geo.catalogue.index_at(*geo.jd(rise))
+    idx_set = geo.catalogue.index_at(*geo.jd(set_))
+    vis = [n for n, p in enumerate(passes) if p.visible]
+    if vis:
+        lo = np.array([passes[n].extra["visible_t"][0] for n in vis])
+        hi = np.array([passes[n].extra["visible_t"][1] for n in vis])
+        el_lo, az_lo, _ = geo.look(cs[vis], lo)
+        el_hi, az_hi, _ = geo.look(cs[vis], hi)
+        for k, n in enumerate(vis):
+            p = passes[n]
+            p.visible_start_elevation_deg = float(el_lo[k])
+            p.visible_start_azimuth_deg = float(az_lo[k])
+            p.visible_end_elevation_deg = float(el_hi[k])
+            p.visible_end_azimuth_deg = float(az_hi[k])
+    zones = [s.zone_name for s in geo.stations]
+    for n, p in enumerate(passes):
+        p.rise_elevation_deg = float(el_rise[n])
+        p.set_elevation_deg = float(el_set[n])
+        p.element_set_switch = bool(idx_rise[n] != idx_set[n])
+        p.timezone = zones[cs[n]]
 
 
 # --------------------------------------------------------------------------------------------

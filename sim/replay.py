@@ -75,6 +75,7 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
                     "the ISS position there is approximate"
                 )
             events.append(row)
+        events.sort(key=lambda row: row["jd"])  # listed in time order (the scrub before launch)
     w0, w1 = float(eph.times.jd[0]), float(eph.times.jd[-1])
     switches = [s for s in catalogue.switches() if w0 <= s.jd <= w1]
     _stage(progress, "days and sunlight")

@@ -162,6 +162,7 @@ SPEC_STATION = {
     "elevation_m": ("num", False, (-500.0, 9000.0, False)),
     "min_elevation_deg": ("num", False, (-5.0, 89.0, False)),
     "horizon_mask": ("mask", False, None),
+    "timezone": ("str", False, None),
 }
 SPEC_VISIBILITY = {
     "preset": ("str", False, (*PRESETS, "custom")),
@@ -353,6 +354,7 @@ def load_scenario(path) -> Scenario:
                 s.get("elevation_m", 0.0),
                 s.get("min_elevation_deg", preset.min_elevation_deg),
                 s.get("horizon_mask"),
+                s.get("timezone"),
             )
         )
     snames = [s.name for s in stations]

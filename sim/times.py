@@ -165,27 +165,102 @@ def jd_to_datetime(whole, fraction) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micro)
 
 
-def jd_to_iso(whole, fraction, digits: int = 3) -> str:
-    """ISO 8601 UTC with a ``Z``, e.g. ``2024-03-25T15:02:51.000Z``."""
-    dt = jd_to_datetime(whole, fraction)
-    if digits == 0:
-        dt = dt + timedelta(microseconds=500_000)
-        return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    micro = round(dt.microsecond, digits - 6)
-    dt = dt.replace(microsecond=0) + timedelta(microseconds=micro)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[: 20 + digits] + "Z"
+_EPOCH_1970 = datetime(1970, 1, 1, tzinfo=UTC)
+_SCALARS = (float, int, np.floating, np.integer)
+
+
+def _scalars(whole, fraction) -> bool:
+    return isinstance(whole, _SCALARS) and isinstance(fraction, _SCALARS)
+
+
+def _rounded_us(whole, fraction, digits: int):
+    """Microseconds since 1970, rounded to nearest at ``digits`` decimals of a second: the one
+    rounding rule of every time sim writes or prints (to nearest, halves up).
+
+    Arrays give an int64 array; two scalars give an ``int`` through the same float operations
+    (Python floats and numpy float64 round alike), which is much quicker for one instant.
+    """
+    if not 0 <= digits <= 6:
+        raise ValueError(f"digits: {digits} is outside 0..6")
+    unit = 10 ** (6 - digits)
+    if _scalars(whole, fraction):
+        us = round(((float(whole) - _JD_UNIX_EPOCH) + float(fraction)) * DAY_S * 1e6)
+        return (us + unit // 2) // unit * unit
+    whole = np.asarray(whole, dtype=float)
+    fraction = np.asarray(fraction, dtype=float)
+    us = np.round(((whole - _JD_UNIX_EPOCH) + fraction) * DAY_S * 1e6).astype("int64")
+    return (us + unit // 2) // unit * unit
+
+
+def _iso_width(digits: int) -> int:
+    return 19 if digits == 0 else 20 + digits
 
 
 def iso_array(whole, fraction, digits: int = 3) -> list[str]:
-    """ISO strings for arrays of Julian dates (vectorised through numpy datetime64)."""
-    whole = np.asarray(whole, dtype=float)
-    fraction = np.asarray(fraction, dtype=float)
-    ms = np.round(((whole - _JD_UNIX_EPOCH) + fraction) * DAY_S * 1000.0).astype("int64")
-    stamps = ms.astype("datetime64[ms]")
-    text = np.datetime_as_string(stamps, unit="ms")
-    if digits == 0:
-        text = np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s")
-    return [t + "Z" for t in text]
+    """The data format: ISO 8601 UTC with ``Z`` (``2024-03-25T18:05:59.123Z``) for arrays of
+    Julian dates, rounded to nearest at ``digits`` decimals of a second (vectorised)."""
+    stamps = _rounded_us(np.atleast_1d(whole), np.atleast_1d(fraction), digits)
+    text = np.datetime_as_string(stamps.astype("datetime64[us]"), unit="us")
+    width = _iso_width(digits)
+    return [t[:width] + "Z" for t in text]
+
+
+def _scalar_datetime(whole, fraction, digits: int) -> datetime:
+    return _EPOCH_1970 + timedelta(microseconds=_rounded_us(float(whole), float(fraction), digits))
+
+
+def jd_to_iso(whole, fraction, digits: int = 3) -> str:
+    """The data format for one instant: ISO 8601 UTC with a ``Z``, e.g.
+    ``2024-03-25T15:02:51.000Z`` (same rounding as :func:`iso_array`)."""
+    dt = _scalar_datetime(whole, fraction, digits)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[: _iso_width(digits)] + "Z"
+
+
+def jd_to_datetimes(whole, fraction, digits: int = 0, tz=None) -> list[datetime]:
+    """Aware datetimes (UTC, or in ``tz``, a ``tzinfo``) rounded like :func:`iso_array`."""
+    if _scalars(whole, fraction):
+        out = [_scalar_datetime(whole, fraction, digits)]
+    else:
+        stamps = _rounded_us(np.atleast_1d(whole), np.atleast_1d(fraction), digits)
+        out = [_EPOCH_1970 + timedelta(microseconds=int(u)) for u in stamps]
+    return out if tz is None else [d.astimezone(tz) for d in out]
+
+
+def zone_label(dt: datetime) -> str:
+    """How a person reads the zone of an aware datetime: ``UTC``, ``+03`` (a zone without a
+    letter abbreviation shows its offset) or ``CEST +02`` (abbreviation and offset)."""
+    name = dt.tzname() or ""
+    offset = dt.utcoffset() or timedelta(0)
+    if name in ("UTC", "Z") or (offset == timedelta(0) and name in ("", "+00", "GMT")):
+        return "UTC"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    hh, mm = divmod(abs(minutes), 60)
+    numeric = f"{sign}{hh:02d}" + (f":{mm:02d}" if mm else "")
+    if not name or name[0] in "+-" or name == numeric:
+        return numeric
+    return f"{name} {numeric}"
+
+
+def human_time(whole, fraction=0.0, tz=None, *, date: bool = True) -> str:
+    """The human format: ``2024-03-25 18:05:59 UTC`` or, in a zone ``tz`` (a ``tzinfo``),
+    ``2024-03-25 21:05:59 +03``; rounded to the nearest second like every other time."""
+    dt = jd_to_datetimes(whole, fraction, 0, tz)[0]
+    text = dt.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+    return f"{text} {zone_label(dt)}"
+
+
+def local_iso(whole, fraction, tz, digits: int = 3) -> list[str]:
+    """The data format in a zone: ISO 8601 with the offset, ``2024-03-25T21:05:59.000+03:00``
+    (rounded like :func:`iso_array`)."""
+    out = []
+    for dt in jd_to_datetimes(whole, fraction, digits, tz):
+        text = dt.isoformat(timespec="seconds" if digits == 0 else "microseconds")
+        if digits not in (0, 6):
+            head, offset = text[:26], text[26:]
+            text = head[: 20 + digits] + offset
+        out.append(text)
+    return out
 
 
 class TimeGrid:

@@ -112,10 +112,10 @@ def test_window_cli_table_and_json(capsys):
     ]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "2024-03-23T12:38:05" in out and "approximation" in out
+    assert "2024-03-23 12:38:05 UTC" in out and "approximation" in out
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert len(data["opportunities"]) == 5
+    assert len(data["opportunities"]) == 6  # --end 2024-03-25 includes the 25th
     assert data["launch"]["plane_offset_deg"] < 0.5
 
 

@@ -31,11 +31,16 @@ def write_passes_csv(passes, path: Path):
         w.writerows(p.to_dict() for p in passes)
 
 
-def write_passes(passes, folder: Path):
+def write_passes(passes, folder: Path, object_name: str = "ISS"):
+    """passes.json and passes.csv (every pass: UTC columns and, added, local ones) and
+    passes.ics (the visible passes as calendar events)."""
+    from .ics import write_ics
+
     with atomic_writer(folder / "passes.json") as f:
         json.dump([p.to_dict() for p in passes], f, indent=1)
         f.write("\n")
     write_passes_csv(passes, folder / "passes.csv")
+    write_ics(passes, folder / "passes.ics", object_name=object_name)
 
 
 def write_events_csv(events, path: Path):
@@ -54,7 +59,8 @@ def write_data_files(results, folder: Path):
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
     write_track(results.ephemeris, folder / "track.csv", launch_jd=launch)
     write_track(results.ephemeris, folder / "groundtrack.geojson")
-    write_passes(results.passes, folder)
+    first = results.catalogue.sets[0]
+    write_passes(results.passes, folder, (first.name or "").strip() or f"NORAD {first.norad_id}")
     write_events_csv(results.events, folder / "events.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:

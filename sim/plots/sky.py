@@ -10,11 +10,27 @@ import numpy as np
 from .style import ECLIPSE, VISIBLE, new_axes, save
 
 
-def sky_plot(p, seconds, azimuth_deg, elevation_deg, *, ax=None, title=None):
-    """One pass: the path across the sky, minute ticks, the visible part highlighted."""
-    from ..times import jd_to_iso
+def sky_plot(
+    p,
+    seconds,
+    azimuth_deg,
+    elevation_deg,
+    *,
+    ax=None,
+    title=None,
+    local_tz=None,
+    start_label=None,
+    end_label=None,
+):
+    """One pass: the path across the sky, minute ticks in local time, the visible part
+    highlighted. A pass cut by the window start gets no "rise" marker (the object was already
+    up: ``start_label`` names that moment, e.g. "docking"); one cut by the window end gets no
+    "set" marker. ``local_tz`` (a ``tzinfo``) defaults to the pass's station zone."""
+    from ..localtime import get_zone
+    from ..times import human_time, jd_to_datetimes
 
-    fig, ax = new_axes(ax, figsize=(6, 6.4), projection="polar")
+    zone = local_tz if local_tz is not None else get_zone(p.timezone)
+    fig, ax = new_axes(ax, figsize=(6, 6.6), projection="polar")
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     ax.set_rlim(90, 0)
@@ -23,6 +39,7 @@ def sky_plot(p, seconds, azimuth_deg, elevation_deg, *, ax=None, title=None):
     ax.set_xticks(np.radians([0, 45, 90, 135, 180, 225, 270, 315]))
     ax.set_xticklabels(["N", "NE", "E", "SE", "S", "SW", "W", "NW"])
     theta = np.radians(azimuth_deg)
+    elevation_deg = np.asarray(elevation_deg)
     ax.plot(theta, elevation_deg, color=ECLIPSE, linewidth=1.5, label="pass above the mask")
     if p.visible:
         t0 = (p.visible_start_jd - p.rise_jd) * 86400
@@ -30,12 +47,12 @@ def sky_plot(p, seconds, azimuth_deg, elevation_deg, *, ax=None, title=None):
         vis = (seconds >= t0) & (seconds <= t1)
         ax.plot(
             theta[vis],
-            np.asarray(elevation_deg)[vis],
+            elevation_deg[vis],
             color=VISIBLE,
             linewidth=3.5,
             label="visible to the eye (dark sky, ISS sunlit)",
         )
-    # minute ticks labelled with UTC
+    # minute ticks labelled with local time
     rise_jd = p.rise_jd
     first_minute = math.ceil(rise_jd * 1440) / 1440
     for k in range(40):
@@ -48,36 +65,71 @@ def sky_plot(p, seconds, azimuth_deg, elevation_deg, *, ax=None, title=None):
         w = math.floor(t_jd)
         ax.plot([az], [el], marker="o", markersize=4, color="black")
         ax.annotate(
-            jd_to_iso(w, t_jd - w, 0)[11:16],
+            f"{jd_to_datetimes(w, t_jd - w, 0, zone)[0]:%H:%M}",
             (az, el),
             fontsize=7,
             xytext=(4, 4),
             textcoords="offset points",
         )
-    ax.plot(
-        [theta[0]],
-        [elevation_deg[0]],
-        marker=">",
-        color="green",
-        markersize=8,
-        linestyle="none",
-        label="rise",
-    )
-    d = p.to_dict()
+    if not p.open_start:
+        ax.plot(
+            [theta[0]],
+            [elevation_deg[0]],
+            marker=">",
+            color="green",
+            markersize=8,
+            linestyle="none",
+            label="rise",
+        )
+    if not p.open_end:
+        ax.plot(
+            [theta[-1]],
+            [elevation_deg[-1]],
+            marker="s",
+            color="dimgray",
+            markersize=6,
+            linestyle="none",
+            label="set",
+        )
+    w0 = math.floor(p.rise_jd)
+    start_text = human_time(w0, p.rise_jd - w0, zone)
+    if p.open_start:
+        head = (
+            f"{p.station}: already above the horizon at {start_label or 'the window start'}\n"
+            f"{start_text}"
+        )
+    else:
+        head = f"{p.station}: pass rising {start_text}"
     mag = f", est. magnitude {p.peak_magnitude:.1f}" if p.peak_magnitude is not None else ""
+    tail = ""
+    if p.open_end:
+        w1 = math.floor(p.set_jd)
+        when = end_label or "the window end"
+        tail = f"\nstill above the horizon at {when}, {human_time(w1, p.set_jd - w1, zone)}"
     ax.set_title(
-        title
-        or f"{p.station}: pass of {d['rise_utc'][:16].replace('T', ' ')} UTC\n"
-        f"max elevation {p.max_elevation_deg:.0f}°{mag}",
+        title or f"{head}\nmax elevation {p.max_elevation_deg:.0f}°{mag}{tail}",
         fontsize=10,
+        pad=22,
     )
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
     return fig
 
 
-def write_skyplots(catalogue, stations, passes, folder, fmt="png", dpi=110, tracks=None):
+def write_skyplots(
+    catalogue,
+    stations,
+    passes,
+    folder,
+    fmt="png",
+    dpi=110,
+    tracks=None,
+    *,
+    start_label=None,
+    end_label=None,
+):
     """One sky plot per pass into ``folder``; returns the paths. ``tracks`` maps a pass's
-    position in ``passes`` to precomputed (seconds, az, el); missing ones are computed."""
+    position in ``passes`` to precomputed (seconds, az, el); missing ones are computed.
+    ``start_label`` / ``end_label`` name the window edges in titles (e.g. "docking")."""
     from ..passes import pass_track
 
     folder = Path(folder)
@@ -89,9 +141,30 @@ def write_skyplots(catalogue, stations, passes, folder, fmt="png", dpi=110, trac
             x, az, el = tracks[i]
         else:
             x, az, el = pass_track(catalogue, by_name[p.station], p)
-        fig = sky_plot(p, x, az, el)
+        fig = sky_plot(p, x, az, el, start_label=start_label, end_label=end_label)
         stamp = p.to_dict()["rise_utc"][:16].replace(":", "").replace("-", "")
         path = folder / f"{p.station.lower().replace(' ', '-')}-{stamp}.{fmt}"
         save(fig, path, dpi)
         written.append(path)
     return written
+
+
+def local_time_axis(ax, local_tz=None):
+    """Label a date axis (matplotlib date numbers of UTC instants) in ``local_tz`` with the
+    zone in the axis label; UTC when ``local_tz`` is None. For the timeline and other
+    time-series plots."""
+    import matplotlib.dates as mdates
+
+    from ..times import zone_label
+
+    loc = mdates.AutoDateLocator(tz=local_tz)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=local_tz))
+    if local_tz is None:
+        ax.set_xlabel("UTC")
+    else:
+        lo = mdates.num2date(ax.get_xlim()[0]).astimezone(local_tz)
+        hi = mdates.num2date(ax.get_xlim()[1]).astimezone(local_tz)
+        labels = sorted({zone_label(lo), zone_label(hi)})
+        name = getattr(local_tz, "key", str(local_tz))
+        ax.set_xlabel(f"local time, {name} ({' / '.join(labels)})")
