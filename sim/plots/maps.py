@@ -198,8 +198,12 @@ def _clock(jd: float, tz=None) -> str:
     return jd_to_datetime(math.floor(jd), jd % 1).astimezone(tz).strftime("%H:%M")
 
 
+def _zone_text(tz) -> str:
+    return "UTC" if tz is None else str(getattr(tz, "key", tz))
+
+
 def _tick_legend(tick_s, label_s, tz) -> str:
-    zone = "UTC" if tz is None else str(tz)
+    zone = _zone_text(tz)
     return f"dots every {tick_s / 60:g} min, time ({zone}) and direction every {label_s / 60:g} min"
 
 
@@ -352,13 +356,16 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
     return fig
 
 
-def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz=None):
+def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station"):
     """A regional map of one pass: the station, its footprint, the ground track under the pass
-    with minute ticks, and the part visible to the eye in red."""
+    with minute ticks, and the part visible to the eye in red. Times are the station's local
+    time (``tz="station"``), UTC (``tz=None``) or any zoneinfo zone."""
     p = results.passes[pass_index]
     stations = results.scenario.stations
     k = next(i for i, s in enumerate(stations) if s.name == p.station)
     st = stations[k]
+    if tz == "station":
+        tz = st.zone
     eph = results.ephemeris
     jd = eph.times.jd
     pad = 90.0 / 86400.0
@@ -414,7 +421,7 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz=None):
         labels += draw_time_ticks(
             ax, jd[rows], eph.lon_deg[rows], eph.lat_deg[rows], tick_s=60.0, label_s=120.0, tz=tz
         )
-    zone = "UTC" if tz is None else str(tz)
+    zone = _zone_text(tz)
     title = (
         f"{st.name}: pass of {_clock(p.rise_jd, tz)}-{_clock(p.set_jd, tz)} {zone} on "
         f"{jd_to_iso(math.floor(p.rise_jd), p.rise_jd % 1, 0)[:10]}, "

@@ -75,13 +75,28 @@ def draw(results, kind: str, args: dict):
 
         i = args["pass_index"]
         p = results.passes[i]
+        st = next(s for s in results.scenario.stations if s.name == p.station)
         if i in results.pass_tracks:
             x, az, el = results.pass_tracks[i]
         else:
-            st = next(s for s in results.scenario.stations if s.name == p.station)
             x, az, el = pass_track(results.catalogue, st, p)
-        return sky_plot(p, x, az, el)
+        start_label, end_label = window_edge_names(results)
+        return sky_plot(
+            p, x, az, el, local_tz=st.zone, start_label=start_label, end_label=end_label
+        )
     raise ValueError(kind)
+
+
+def window_edge_names(results) -> tuple[str | None, str | None]:
+    """Names of the events at the replay window's start and end ("docking", "undocking-ms24"),
+    for titles of passes cut by the window; None where no event is there."""
+    w0, w1 = results.window_jd
+    near = [(abs(e["jd"] - w0), e["name"]) for e in results.events]
+    far = [(abs(e["jd"] - w1), e["name"]) for e in results.events]
+    second = 1.0 / 86400.0
+    start = min(near)[1] if near and min(near)[0] < second else None
+    end = min(far)[1] if far and min(far)[0] < second else None
+    return start, end
 
 
 def _render(job) -> str:
