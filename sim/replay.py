@@ -13,7 +13,7 @@ from .elements import Catalogue, load_catalogue
 from .ephemeris import geodetic as to_geodetic
 from .ephemeris import itrs_at, propagate, subsolar_point
 from .passes import find_passes, pass_track
-from .results import Results
+from .results import MODEL, Results, Trajectory
 from .scenario import Scenario
 from .times import DAY_S, jd_to_iso
 
@@ -106,7 +106,7 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
     if sc.launch:
         _stage(progress, "launch window")
         window = _launch_window(sc, catalogue)
-    return Results(
+    results = Results(
         sc,
         catalogue,
         eph,
@@ -120,6 +120,11 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
         (w0, w1),
         window,
     )
+    flight_name = getattr(sc, "flight_model", None)
+    if flight_name:
+        _stage(progress, "flying the modelled Soyuz legs")
+        add_flight(results, fly(flight_name, catalogue))
+    return results
 
 
 def _launch_window(sc: Scenario, catalogue: Catalogue):
@@ -144,3 +149,36 @@ def _launch_window(sc: Scenario, catalogue: Catalogue):
 
 def _jd_iso(jd: float) -> str:
     return jd_to_iso(math.floor(jd), jd - math.floor(jd), 3)
+
+
+#: the modelled flights a scenario can name in ``[flight] model``
+FLIGHT_MODELS = ("soyuz-ms25", "soyuz-ms25-first-attempt")
+
+
+def fly(name: str, catalogue):
+    """The modelled Soyuz legs of a scenario (``[flight] model``)."""
+    from .flight import fly_first_attempt, fly_soyuz_ms25
+
+    if name == "soyuz-ms25":
+        return fly_soyuz_ms25(catalogue)
+    if name == "soyuz-ms25-first-attempt":
+        return fly_first_attempt(catalogue)
+    raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
+
+
+def add_flight(results: Results, flight) -> None:
+    """Put every modelled leg into ``results`` as a trajectory labelled as a model, with its
+    passes over the scenario's stations (flagged ``model``)."""
+    from .legs import leg_ephemeris, sample_passes
+
+    sc = results.scenario
+    results.flight = flight
+    for leg in flight.legs:
+        eph = leg_ephemeris(leg.times, leg.r_teme_km, leg.v_teme_km_s)
+        results.trajectories[leg.name] = Trajectory(
+            leg.name, eph, MODEL, list(leg.assumptions), object_name=leg.object_name
+        )
+        for p in sample_passes(eph, sc.stations, sc.visibility):
+            p.extra["object"] = leg.name
+            results.model_passes.append(p)
+    results.model_passes.sort(key=lambda p: (p.rise_jd, p.station))

@@ -34,6 +34,16 @@ class Trajectory:
     ephemeris: object = field(repr=False)
     source: str = ELEMENT_SETS
     assumptions: list[str] = field(default_factory=list, repr=False)
+    object_name: str = ""  #: the spacecraft (several legs can belong to one object)
+
+    def __post_init__(self):
+        self.object_name = self.object_name or self.name
+
+    @property
+    def slug(self) -> str:
+        """File-name form of the object's name: ``Soyuz MS-25`` -> ``soyuz-ms-25``."""
+        out = "".join(c.lower() if c.isalnum() else "-" for c in self.object_name)
+        return "-".join(part for part in out.split("-") if part)
 
     @property
     def modelled(self) -> bool:
@@ -63,6 +73,10 @@ class Results:
     launch_window: object = None  #: sim.mission.LaunchWindow when the scenario has a launch
     #: every object of the replay by name; the first is the scenario's object from element sets
     trajectories: dict[str, Trajectory] = field(default_factory=dict)
+    #: the modelled flight (sim.flight.Flight) when the scenario asks for one
+    flight: object = None
+    #: passes of the modelled legs over the stations, each flagged ``model``
+    model_passes: list = field(default_factory=list)
 
     def __post_init__(self):
         if not self.trajectories:
