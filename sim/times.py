@@ -26,14 +26,30 @@ def timescale():
     return load.timescale(builtin=True)
 
 
-def parse_utc(value, where: str = "time") -> datetime:
-    """Turn an ISO 8601 string or a datetime into a timezone-aware UTC datetime.
+#: The span of DE421 (JPL's Sun, Moon and planets, JD 2414864.5..2471184.5 TDB) as UTC
+#: instants, a minute or two inside its ends so that TT - UTC never falls off them. Outside it
+#: sim has no Sun (sunlight, visibility, maps) and must refuse rather than extrapolate.
+DE421_FIRST_UTC = datetime(1899, 7, 29, 0, 1, tzinfo=UTC)
+DE421_LAST_UTC = datetime(2053, 10, 8, 23, 58, tzinfo=UTC)
 
-    A string without a zone is taken as UTC; ``Z`` and ``+00:00`` are accepted. ``where`` names
-    the place the value came from for the error message.
+
+def parse_utc(value, where: str = "time") -> datetime:
+    """Turn an ISO 8601 string, a ``datetime`` or a ``numpy.datetime64`` into an aware UTC
+    ``datetime``; anything else is refused with a :class:`TimeSpanError` naming ``where``.
+
+    A string or a naive datetime without a zone is taken as UTC; ``Z`` and ``+00:00`` are
+    accepted. A ``datetime64`` is UTC by numpy's convention (it has no zone); below a
+    microsecond it is cut to the microsecond. ``where`` names the argument or the place the
+    value came from, for the error message.
     """
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise TimeSpanError(f"{where}: numpy.datetime64('NaT') is not a time")
+        dt = value.astype("datetime64[us]").astype(datetime)
+        if not isinstance(dt, datetime):  # numpy gives an int outside datetime's years
+            raise TimeSpanError(f"{where}: {value!r} is outside the years 1..9999")
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -45,7 +61,10 @@ def parse_utc(value, where: str = "time") -> datetime:
                 f"{where}: {value!r} is not an ISO 8601 time (expected e.g. 2024-03-25T15:02:51Z)"
             ) from None
     else:
-        raise TimeSpanError(f"{where}: expected an ISO 8601 string or datetime, found {value!r}")
+        raise TimeSpanError(
+            f"{where}: expected a datetime, an ISO 8601 string or a numpy.datetime64, found "
+            f"{type(value).__name__} {value!r:.60}"
+        )
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
