@@ -110,6 +110,14 @@ def iso_array(whole, fraction, digits: int = 3) -> list[str]:
     return [t + "Z" for t in text]
 
 
+def datetime64_array(whole, fraction) -> np.ndarray:
+    """UTC Julian dates -> numpy ``datetime64[us]`` (UTC, numpy has no zones), vectorised."""
+    whole = np.asarray(whole, dtype=float)
+    fraction = np.asarray(fraction, dtype=float)
+    micro = np.round(((whole - _JD_UNIX_EPOCH) + fraction) * DAY_S * 1e6)
+    return micro.astype("int64").astype("datetime64[us]")
+
+
 class TimeGrid:
     """A grid of UTC instants as Julian dates (whole, fraction), float64 arrays.
 
@@ -127,6 +135,15 @@ class TimeGrid:
 
     def __len__(self) -> int:
         return self.whole.size
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "<TimeGrid: no instants>"
+        first = jd_to_iso(self.whole[0], self.fraction[0], 3)
+        if len(self) == 1:
+            return f"<TimeGrid: 1 instant {first}>"
+        last = jd_to_iso(self.whole[-1], self.fraction[-1], 3)
+        return f"<TimeGrid: {len(self):,} instants {first} to {last}>"
 
     @classmethod
     def span(cls, start, end, step_s: float, max_samples: int = 20_000_000) -> TimeGrid:
@@ -157,8 +174,12 @@ class TimeGrid:
         return cls(np.full(offsets_s.size, whole), frac0 + offsets_s / DAY_S)
 
     @classmethod
-    def from_datetimes(cls, values) -> TimeGrid:
-        pairs = [datetime_to_jd(parse_utc(v)) for v in values]
+    def from_datetimes(cls, values, where: str = "times") -> TimeGrid:
+        """From datetimes, ISO strings or numpy.datetime64 (a single one or any iterable)."""
+        if isinstance(values, (str, datetime, np.datetime64)) or not hasattr(values, "__iter__"):
+            pairs = [datetime_to_jd(parse_utc(values, where))]
+        else:
+            pairs = [datetime_to_jd(parse_utc(v, f"{where}[{i}]")) for i, v in enumerate(values)]
         whole, fraction = zip(*pairs, strict=True) if pairs else ((), ())
         return cls(np.array(whole), np.array(fraction))
 
