@@ -38,8 +38,8 @@ MAX_SCENARIO_BYTES = 1_000_000
 #: the longest replay window: a year (element sets age far sooner; see element_sets.max_age_days)
 MAX_REPLAY_DAYS = 366.0
 DE421_RANGE_TEXT = (
-    f"{DE421_FIRST_UTC:%Y-%m-%d}..{DE421_LAST_UTC:%Y-%m-%d}, the span of the DE421 Sun and "
-    "Moon ephemeris sim uses"
+    f"{DE421_FIRST_UTC:%Y-%m-%d %H:%M}..{DE421_LAST_UTC:%Y-%m-%d %H:%M} UTC, the span of the "
+    "DE421 Sun and Moon ephemeris sim uses"
 )
 
 # --------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def _folder_name(value):
         value in (".", "..") or "/" in value or "\\" in value or value.startswith(".")
     ):
         _fail(
-            f"{value!r} must be a plain folder name (no '/', '..' or leading dot), "
+            f"{found(value)} must be a plain folder name (no '/', '..' or leading dot), "
             "so outputs stay inside the output folder"
         )
     return value
@@ -152,7 +152,8 @@ FolderName = Annotated[
 
 
 def de421_problem(instant: datetime) -> str | None:
-    """Why ``instant`` cannot be replayed (outside DE421: no Sun, no Earth rotation), or None."""
+    """Why ``instant`` cannot be replayed (outside DE421 there is no Sun: no sunlight, no
+    visibility, no night on the maps), or None."""
     if DE421_FIRST_UTC <= instant <= DE421_LAST_UTC:
         return None
     return f"{instant.isoformat()} is outside {DE421_RANGE_TEXT}"
