@@ -18,6 +18,7 @@ _LAZY = {
     "find_passes": "passes",
     "Station": "passes",
     "Pass": "passes",
+    "passes_dataframe": "passes",
     "PRESETS": "passes",
     "load_scenario": "scenario",
     "Scenario": "scenario",
@@ -34,6 +35,11 @@ def __getattr__(name):
 
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__():
+    """The eager names and the lazily loaded ones, for completion in notebooks."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--no-plots", action="store_true", help="write the data files only")
 
+    p = sub.add_parser("scenario", help="the scenario file format: its JSON Schema, or a check")
+    ssub = p.add_subparsers(dest="scenario_command", metavar="ACTION", parser_class=_Parser)
+    ssub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    pc = ssub.add_parser("check", help="validate a scenario without running it; exit 0 or 2")
+    pc.add_argument("file", metavar="FILE", help="scenario TOML file")
+
     p = sub.add_parser("tle", help="check or describe element-set files")
     tsub = p.add_subparsers(dest="tle_command", metavar="ACTION", parser_class=_Parser)
     pc = tsub.add_parser("check", help="validate files; exit 0 when valid, 2 otherwise")
@@ -282,6 +288,8 @@ def _dispatch(parser, args) -> int:
             print(default_tle())
             return 0
         parser.parse_args(["tle", "--help"])
+    if args.command == "scenario":
+        return _scenario(parser, args)
     handler = {
         "run": _run,
         "track": _track,
@@ -294,6 +302,21 @@ def _dispatch(parser, args) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _scenario(parser, args) -> int:
+    from .scenario import load_scenario, scenario_json_schema
+
+    if args.scenario_command == "schema":
+        import json
+
+        print(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
+        return 0
+    if args.scenario_command == "check":
+        print(load_scenario(args.file).summary_line())
+        return 0
+    parser.parse_args(["scenario", "--help"])
+    return 2
 
 
 def _tle_check(files) -> int:

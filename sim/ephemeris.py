@@ -356,6 +356,43 @@ class Ephemeris:
         labels = np.array([s.epoch_iso for s in self.catalogue.sets])
         return list(labels[self.set_index])
 
+    def __repr__(self) -> str:
+        failed = int((~self.ok).sum())
+        return (
+            f"<Ephemeris NORAD {self.catalogue.norad_id}: {len(self):,} samples "
+            f"{self.times.iso(0)[0] if len(self) else '-'} to "
+            f"{self.times.iso(0)[-1] if len(self) else '-'} from {len(self.catalogue)} element sets"
+            f"{f', SGP4 failed at {failed:,}' if failed else ''}>"
+        )
+
+    def to_dataframe(self):
+        """The ephemeris as a pandas DataFrame, one row per instant (needs the ``pandas``
+        extra). Index ``time_utc`` (timezone-aware UTC); columns ``lat_deg``, ``lon_deg``,
+        ``alt_km``, TEME and ITRS positions (km) and velocities (km/s), ``sunlit``, ``shadow``,
+        ``element_set_epoch_utc``, ``element_set_age_h`` and ``sgp4_error`` (0 = good)."""
+        from .optional import require_pandas
+        from .times import datetime64_array
+
+        pd = require_pandas("Ephemeris.to_dataframe()")
+        index = pd.DatetimeIndex(
+            datetime64_array(self.times.whole, self.times.fraction), name="time_utc"
+        ).tz_localize("UTC")
+        columns = {"lat_deg": self.lat_deg, "lon_deg": self.lon_deg, "alt_km": self.alt_km}
+        for frame, r, v in (
+            ("teme", self.r_teme_km, self.v_teme_km_s),
+            ("itrs", self.r_itrs_km, self.v_itrs_km_s),
+        ):
+            for k, axis in enumerate("xyz"):
+                columns[f"{axis}_{frame}_km"] = r[:, k]
+            for k, axis in enumerate("xyz"):
+                columns[f"v{axis}_{frame}_km_s"] = v[:, k]
+        columns["sunlit"] = self.sunlit
+        columns["shadow"] = self.shadow
+        columns["element_set_epoch_utc"] = self.element_set_epochs_iso()
+        columns["element_set_age_h"] = self.age_h
+        columns["sgp4_error"] = self.error
+        return pd.DataFrame(columns, index=index)
+
 
 def _as_grid(times) -> TimeGrid:
     if isinstance(times, TimeGrid):

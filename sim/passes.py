@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from .ephemeris import (
 )
 from .errors import SimError
 from .localtime import get_zone, zone_name_at
-from .times import DAY_S, TimeGrid, jd_to_iso, local_iso
+from .times import DAY_S, TimeGrid, jd_to_datetime, jd_to_iso, local_iso
 
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: ISS standard magnitude: at 1000 km range and 90 deg phase angle (half lit).
@@ -197,6 +198,33 @@ class Pass:
     def duration_s(self) -> float:
         return (self.set_jd - self.rise_jd) * DAY_S
 
+    @property
+    def rise(self) -> datetime:
+        """Rise (or the window start for an ``open_start`` pass), timezone-aware UTC."""
+        return _jd_datetime(self.rise_jd)
+
+    @property
+    def culmination(self) -> datetime:
+        """Highest elevation, timezone-aware UTC."""
+        return _jd_datetime(self.culmination_jd)
+
+    @property
+    def set(self) -> datetime:
+        """Set (or the window end for an ``open_end`` pass), timezone-aware UTC."""
+        return _jd_datetime(self.set_jd)
+
+    def __repr__(self) -> str:
+        seen = (
+            f"visible, mag {self.peak_magnitude:.1f}"
+            if self.visible and self.peak_magnitude is not None
+            else ("visible" if self.visible else "not visible")
+        )
+        return (
+            f"<Pass {self.station}: {self.rise:%Y-%m-%d %H:%M:%S} to {self.set:%H:%M:%S} UTC, "
+            f"max {self.max_elevation_deg:.1f}° at azimuth {self.culmination_azimuth_deg:.0f}°, "
+            f"{seen}>"
+        )
+
     def to_dict(self) -> dict:
         """Plain JSON-ready dict with ISO 8601 UTC times (``Z``) to the millisecond."""
 
@@ -238,6 +266,25 @@ class Pass:
             jd = getattr(self, f"{key}_jd")
             d[f"{key}_local"] = None if jd is None else local_iso(math.floor(jd), jd % 1, zone)[0]
         return {k: d[k] for k in PASS_FIELDS}
+
+
+def _jd_datetime(jd: float) -> datetime:
+    whole = math.floor(jd)
+    return jd_to_datetime(whole, jd - whole)
+
+
+def passes_dataframe(passes):
+    """Passes as a pandas DataFrame, one row per pass with the columns of
+    :meth:`Pass.to_dict` (needs the ``pandas`` extra); the ``*_utc`` columns are
+    timezone-aware UTC datetimes."""
+    from .optional import require_pandas
+
+    pd = require_pandas("passes_dataframe()")
+    frame = pd.DataFrame([p.to_dict() for p in passes], columns=PASS_FIELDS)
+    for column in PASS_FIELDS:
+        if column.endswith("_utc") and column != "element_set_epoch_utc":
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
 
 
 #: The fields of :meth:`Pass.to_dict`, in order (CSV columns, JSON keys).

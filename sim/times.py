@@ -123,14 +123,30 @@ def polar_motion_rad(whole, fraction) -> tuple[np.ndarray, np.ndarray]:
     return xp, yp
 
 
-def parse_utc(value, where: str = "time") -> datetime:
-    """Turn an ISO 8601 string or a datetime into a timezone-aware UTC datetime.
+#: The span of DE421 (JPL's Sun, Moon and planets, JD 2414864.5..2471184.5 TDB) as UTC
+#: instants, a minute or two inside its ends so that TT - UTC never falls off them. Outside it
+#: sim has no Sun (sunlight, visibility, maps) and must refuse rather than extrapolate.
+DE421_FIRST_UTC = datetime(1899, 7, 29, 0, 1, tzinfo=UTC)
+DE421_LAST_UTC = datetime(2053, 10, 8, 23, 58, tzinfo=UTC)
 
-    A string without a zone is taken as UTC; ``Z`` and ``+00:00`` are accepted. ``where`` names
-    the place the value came from for the error message.
+
+def parse_utc(value, where: str = "time") -> datetime:
+    """Turn an ISO 8601 string, a ``datetime`` or a ``numpy.datetime64`` into an aware UTC
+    ``datetime``; anything else is refused with a :class:`TimeSpanError` naming ``where``.
+
+    A string or a naive datetime without a zone is taken as UTC; ``Z`` and ``+00:00`` are
+    accepted. A ``datetime64`` is UTC by numpy's convention (it has no zone); below a
+    microsecond it is cut to the microsecond. ``where`` names the argument or the place the
+    value came from, for the error message.
     """
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise TimeSpanError(f"{where}: numpy.datetime64('NaT') is not a time")
+        dt = value.astype("datetime64[us]").astype(datetime)
+        if not isinstance(dt, datetime):  # numpy gives an int outside datetime's years
+            raise TimeSpanError(f"{where}: {value!r} is outside the years 1..9999")
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -142,7 +158,10 @@ def parse_utc(value, where: str = "time") -> datetime:
                 f"{where}: {value!r} is not an ISO 8601 time (expected e.g. 2024-03-25T15:02:51Z)"
             ) from None
     else:
-        raise TimeSpanError(f"{where}: expected an ISO 8601 string or datetime, found {value!r}")
+        raise TimeSpanError(
+            f"{where}: expected a datetime, an ISO 8601 string or a numpy.datetime64, found "
+            f"{type(value).__name__} {value!r:.60}"
+        )
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
@@ -263,6 +282,14 @@ def local_iso(whole, fraction, tz, digits: int = 3) -> list[str]:
     return out
 
 
+def datetime64_array(whole, fraction) -> np.ndarray:
+    """UTC Julian dates -> numpy ``datetime64[us]`` (UTC, numpy has no zones), vectorised."""
+    whole = np.asarray(whole, dtype=float)
+    fraction = np.asarray(fraction, dtype=float)
+    micro = np.round(((whole - _JD_UNIX_EPOCH) + fraction) * DAY_S * 1e6)
+    return micro.astype("int64").astype("datetime64[us]")
+
+
 class TimeGrid:
     """A grid of UTC instants as Julian dates (whole, fraction), float64 arrays.
 
@@ -280,6 +307,15 @@ class TimeGrid:
 
     def __len__(self) -> int:
         return self.whole.size
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "<TimeGrid: no instants>"
+        first = jd_to_iso(self.whole[0], self.fraction[0], 3)
+        if len(self) == 1:
+            return f"<TimeGrid: 1 instant {first}>"
+        last = jd_to_iso(self.whole[-1], self.fraction[-1], 3)
+        return f"<TimeGrid: {len(self):,} instants {first} to {last}>"
 
     @classmethod
     def span(cls, start, end, step_s: float, max_samples: int = 20_000_000) -> TimeGrid:
@@ -310,8 +346,12 @@ class TimeGrid:
         return cls(np.full(offsets_s.size, whole), frac0 + offsets_s / DAY_S)
 
     @classmethod
-    def from_datetimes(cls, values) -> TimeGrid:
-        pairs = [datetime_to_jd(parse_utc(v)) for v in values]
+    def from_datetimes(cls, values, where: str = "times") -> TimeGrid:
+        """From datetimes, ISO strings or numpy.datetime64 (a single one or any iterable)."""
+        if isinstance(values, (str, datetime, np.datetime64)) or not hasattr(values, "__iter__"):
+            pairs = [datetime_to_jd(parse_utc(values, where))]
+        else:
+            pairs = [datetime_to_jd(parse_utc(v, f"{where}[{i}]")) for i, v in enumerate(values)]
         whole, fraction = zip(*pairs, strict=True) if pairs else ((), ())
         return cls(np.array(whole), np.array(fraction))
 

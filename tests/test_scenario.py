@@ -250,12 +250,20 @@ def test_readme_commands_match_ci():
     assert commands[0].endswith("sim run")
 
 
-def test_readme_python_example_runs():
+def test_readme_python_examples_run():
+    """Every ```python block of the README, in order (the API tour, then the notebook one)."""
     readme = (ROOT / "README.md").read_text()
-    block = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
-    namespace = {}
-    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
-    assert namespace["visible"]
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        namespace = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+        if "visible" in namespace:
+            assert namespace["visible"]
+        if "table" in namespace:  # the notebook example: DataFrames of the track and passes
+            assert len(namespace["track"]) == 1441 and str(namespace["track"].index.tz) == "UTC"
+            assert namespace["table"]["visible"].any()
+            assert len(namespace["table"]) == len(namespace["passes"])
 
 
 def test_package_finds_bundled_data_from_anywhere(tmp_path, monkeypatch):

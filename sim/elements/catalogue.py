@@ -55,6 +55,14 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.sets)
 
+    def __repr__(self) -> str:
+        first, last = self.sets[0], self.sets[-1]
+        name = f" {first.name}" if first.name else ""
+        return (
+            f"<Catalogue NORAD {self.norad_id}{name}: {len(self)} element sets, epochs "
+            f"{first.epoch_iso} to {last.epoch_iso}; rule {self.rule!r}>"
+        )
+
     @property
     def norad_id(self) -> int:
         return self.sets[0].norad_id
