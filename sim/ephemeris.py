@@ -353,6 +353,10 @@ class Ephemeris:
         return iso_array(self.times.whole, self.times.fraction, digits)
 
     def element_set_epochs_iso(self) -> list[str]:
+        """Epoch of the set in force at each instant; ``model`` for a modelled trajectory
+        (no element set: ``catalogue`` is None)."""
+        if self.catalogue is None:
+            return ["model"] * len(self)
         labels = np.array([s.epoch_iso for s in self.catalogue.sets])
         return list(labels[self.set_index])
 

@@ -151,3 +151,44 @@ def sample_passes(eph: Ephemeris, stations, preset="naked-eye") -> list[Pass]:
             )
     out.sort(key=lambda p: (p.rise_jd, p.station))
     return out
+
+
+def concat_ephemerides(ephs) -> Ephemeris:
+    """One ephemeris of consecutive legs of the same object (an instant shared by two legs is
+    kept once, from the later leg)."""
+    ephs = [e for e in ephs if len(e)]
+    if len(ephs) == 1:
+        return ephs[0]
+    keep = []
+    for k, e in enumerate(ephs):
+        jd = e.times.jd
+        if k + 1 < len(ephs):
+            nxt = ephs[k + 1].times.jd[0]
+            keep.append(jd < nxt - 1e-9)
+        else:
+            keep.append(np.ones(len(e), dtype=bool))
+
+    def cat(name):
+        return np.concatenate([getattr(e, name)[m] for e, m in zip(ephs, keep, strict=True)])
+
+    times = TimeGrid(
+        np.concatenate([e.times.whole[m] for e, m in zip(ephs, keep, strict=True)]),
+        np.concatenate([e.times.fraction[m] for e, m in zip(ephs, keep, strict=True)]),
+    )
+    sun = SunTable.covering(times.whole, times.fraction)
+    return Ephemeris(
+        times=times,
+        catalogue=None,
+        r_teme_km=cat("r_teme_km"),
+        v_teme_km_s=cat("v_teme_km_s"),
+        r_itrs_km=cat("r_itrs_km"),
+        v_itrs_km_s=cat("v_itrs_km_s"),
+        lat_deg=cat("lat_deg"),
+        lon_deg=cat("lon_deg"),
+        alt_km=cat("alt_km"),
+        set_index=cat("set_index"),
+        age_h=cat("age_h"),
+        error=cat("error"),
+        shadow=cat("shadow"),
+        sun=sun,
+    )

@@ -179,6 +179,22 @@ class Results:
                     "downrange_deg": self.launch_window.downrange_deg,
                 }
             ),
+            "trajectories": [
+                {
+                    "name": tr.name,
+                    "object": tr.object_name,
+                    "source": tr.source,
+                    "start_utc": tr.ephemeris.iso(3)[0],
+                    "end_utc": tr.ephemeris.iso(3)[-1],
+                    "samples": len(tr.ephemeris),
+                    "assumptions": tr.assumptions,
+                }
+                for tr in self.trajectories.values()
+            ],
+            "flight": None if self.flight is None else self.flight.to_dict(),
+            "model_passes": [
+                {"object": p.extra.get("object"), **p.to_dict()} for p in self.model_passes
+            ],
             "approximations": [
                 "Positions before the first element set are SGP4 propagated backwards "
                 "(element_set_age_h < 0) and approximate: tens of km after a few days.",

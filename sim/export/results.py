@@ -50,6 +50,26 @@ def write_events_csv(events, path: Path):
         w.writerows(events)
 
 
+def model_tracks(results) -> dict:
+    """slug -> one ephemeris per modelled object (its legs joined), for ``track-<slug>.csv``."""
+    from ..legs import concat_ephemerides
+
+    by_object: dict[str, list] = {}
+    for tr in results.trajectories.values():
+        if tr.modelled:
+            by_object.setdefault(tr.slug, []).append(tr.ephemeris)
+    return {slug: concat_ephemerides(ephs) for slug, ephs in by_object.items()}
+
+
+def write_model_passes(passes, path: Path):
+    """Passes of the modelled legs: the pass columns and the leg's name, every row a model."""
+    rows = [{"object": p.extra.get("object", ""), **p.to_dict()} for p in passes]
+    with atomic_writer(path, newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["object", *PASS_FIELDS], lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def write_data_files(results, folder: Path):
     from ..results import summary_json
 
@@ -62,6 +82,10 @@ def write_data_files(results, folder: Path):
     first = results.catalogue.sets[0]
     write_passes(results.passes, folder, (first.name or "").strip() or f"NORAD {first.norad_id}")
     write_events_csv(results.events, folder / "events.csv")
+    for slug, eph in model_tracks(results).items():
+        write_track(eph, folder / f"track-{slug}.csv", launch_jd=launch)
+    if results.model_passes:
+        write_model_passes(results.model_passes, folder / "passes-model.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:
             json.dump(results.launch_window.to_dict(), f, indent=1)

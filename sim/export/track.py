@@ -70,9 +70,10 @@ def write_track(eph, path, fmt: str | None = None, launch_jd: float | None = Non
 
 def _met(eph, launch_jd: float):
     whole = np.floor(launch_jd)
-    return np.round(
+    met = np.round(
         ((eph.times.whole - whole) + (eph.times.fraction - (launch_jd - whole))) * 86400.0, 3
     )
+    return met + 0.0  # no "-0.000" at lift-off
 
 
 def _write_csv(eph, path, met=None):
@@ -87,6 +88,9 @@ def _write_csv(eph, path, met=None):
     header = list(TRACK_COLUMNS)
     good = "%s,%.7f,%.7f,%.4f,%.4f,%.4f,%.4f,%s,%s,%.4f"
     bad = "%s,,,,,,,,%s,%.4f"
+    if eph.catalogue is None:  # a modelled trajectory: no element set, no age
+        good, bad = good[:-4] + "%s", bad[:-4] + "%s"
+        lists[TRACK_COLUMNS.index("element_set_age_h")] = [""] * len(eph)
     if met is not None:
         header.append("met_s")
         lists.append(met.tolist())

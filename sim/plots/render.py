@@ -34,6 +34,11 @@ def figure_jobs(results, fmt: str) -> list[tuple[str, dict, str]]:
             for i, p in enumerate(results.passes):
                 if p.visible:
                     jobs.append(("pass_map", {"pass_index": i}, f"maps/pass-{pass_stem(p)}.{fmt}"))
+    if results.flight is not None and want.get("maps", True):
+        jobs.append(("flight_map", {"which": "chase"}, f"maps/soyuz-chase.{fmt}"))
+        jobs.append(("flight_map", {"which": "return"}, f"maps/soyuz-return.{fmt}"))
+    if results.flight is not None and want.get("altitude", True):
+        jobs.append(("flight_profile", {}, f"soyuz-altitude.{fmt}"))
     if want.get("timeline", True):
         jobs.append(("timeline", {}, f"timeline.{fmt}"))
     if want.get("altitude", True):
@@ -57,6 +62,14 @@ def draw(results, kind: str, args: dict):
         from .maps import pass_map
 
         return pass_map(results, **args)
+    if kind == "flight_map":
+        from .flight import flight_map
+
+        return flight_map(results, **args)
+    if kind == "flight_profile":
+        from .flight import flight_profile
+
+        return flight_profile(results)
     if kind == "timeline":
         from .timeline import timeline
 
