@@ -30,7 +30,6 @@ from .landing import (
     landing_miss,
 )
 from .propagator import (
-    RE_KM,
     Arc,
     ForceModel,
     Impulse,
@@ -46,7 +45,6 @@ HOUR_S = 3600.0
 
 # How each default is known: "published" (a source in the data README), "typical" (general
 # descriptions of the Soyuz, unverified for this flight) or "assumption" (chosen here).
-_KINDS: dict[str, str] = {}
 
 
 def _p(default, kind: str, note: str):
@@ -615,5 +613,4 @@ __all__ = [
     "fly_first_attempt",
     "fly_soyuz_ms25",
     "ascending_node_times_s",
-    "RE_KM",
 ]
