@@ -155,15 +155,23 @@ def _jd_iso(jd: float) -> str:
 FLIGHT_MODELS = ("soyuz-ms25", "soyuz-ms25-first-attempt")
 
 
+#: flights already solved in this process, by model name and the element sets they meet
+_FLOWN: dict = {}
+
+
 def fly(name: str, catalogue):
-    """The modelled Soyuz legs of a scenario (``[flight] model``)."""
+    """The modelled Soyuz legs of a scenario (``[flight] model``). Solving the chase takes
+    seconds, so a flight is solved once per process for the same element sets (nothing is
+    kept on disk)."""
     from .flight import fly_first_attempt, fly_soyuz_ms25
 
-    if name == "soyuz-ms25":
-        return fly_soyuz_ms25(catalogue)
-    if name == "soyuz-ms25-first-attempt":
-        return fly_first_attempt(catalogue)
-    raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
+    if name not in FLIGHT_MODELS:
+        raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
+    key = (name, catalogue.rule, tuple(s.elements_key() for s in catalogue.sets))
+    if key not in _FLOWN:
+        run = fly_soyuz_ms25 if name == "soyuz-ms25" else fly_first_attempt
+        _FLOWN[key] = run(catalogue)
+    return _FLOWN[key]
 
 
 def add_flight(results: Results, flight) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from ..times import jd_to_iso
 from ..tracks import split_antimeridian
 from .labels import Label, marker_boxes, place_labels, stack_labels
-from .maps import draw_base, draw_night, draw_track
+from .maps import draw_base, draw_night
 from .style import (
     MARKERS,
     SMALL_SIZE,
@@ -64,21 +64,22 @@ def flight_map(results, which: str = "chase", *, ax=None):
     lat_s, lon_s = subsolar_point(math.floor(jd_mid), jd_mid % 1)
     when = jd_to_iso(math.floor(jd_mid), jd_mid % 1, 0)[:16].replace("T", " ")
     draw_night(ax, lat_s, lon_s, label=f"Sun at zenith; night shading at {when} UTC only")
-    for k, tr in enumerate(legs):
+    for tr in legs:
         eph = tr.ephemeris
         rows = np.flatnonzero(eph.ok)
-        draw_track(
-            ax,
-            eph.lon_deg[rows],
-            eph.lat_deg[rows],
-            eph.sunlit[rows],
-            linewidth=1.2 if "free flight" in tr.name.lower() else 2.2,
-            name=plain(f"{tr.name} (MODEL)") if k == 0 else plain(tr.name),
-        )
         style = leg_style(tr.name)
+        many = (eph.times.jd[-1] - eph.times.jd[0]) > 0.5  # days of orbits: thin, translucent
+        style.update(linewidth=0.8, alpha=0.55) if many else style.update(linewidth=2.4)
+        first = True
         for seg in split_antimeridian(eph.lon_deg[rows], eph.lat_deg[rows]):
-            ax.plot(seg.lon_deg, seg.lat_deg, alpha=0.35, zorder=3.5, **style)
-        ax.plot([], [], label=plain(tr.label), **style)
+            ax.plot(
+                seg.lon_deg,
+                seg.lat_deg,
+                zorder=4,
+                label=plain(tr.label) if first else None,
+                **style,
+            )
+            first = False
     labels = []
     burns = _burn_rows(results, legs)
     if burns:
