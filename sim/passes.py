@@ -615,6 +615,9 @@ def find_passes(
     if visibility:
         _add_visibility(passes, geo, t, preset)
     _add_observer_fields(passes, geo)
+    for p in passes:  # what sky_plot(p) needs to compute its own path across the sky
+        p.extra["catalogue"] = catalogue
+        p.extra["station"] = stations[p.extra["station_index"]]
     passes.sort(key=lambda p: (p.rise_jd, p.extra["station_index"]))
     return passes
 

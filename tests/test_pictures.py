@@ -156,3 +156,28 @@ def test_every_visible_pass_gets_a_regional_map(results):
     assert len(maps) == sum(p.visible for p in results.passes) > 0
     assert len(set(maps)) == len(maps)
     assert all(rel.startswith("maps/pass-") for rel in maps)
+
+
+def test_sky_plot_of_a_found_pass_computes_its_own_path(results):
+    """sky_plot(p) for a pass from find_passes draws the same path as with explicit arrays."""
+    import matplotlib.pyplot as plt
+
+    from sim.passes import pass_track
+    from sim.plots.sky import sky_plot
+
+    p = next(p for p in results.passes if p.visible)
+    st = next(s for s in results.scenario.stations if s.name == p.station)
+    own = sky_plot(p)
+    given = sky_plot(p, *pass_track(results.catalogue, st, p))
+    a = [line.get_xydata() for line in own.axes[0].lines]
+    b = [line.get_xydata() for line in given.axes[0].lines]
+    assert len(a) == len(b) > 0
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_allclose(x, y)
+    with pytest.raises(TypeError, match="find_passes"):
+        sky_plot(
+            results.model_passes[0]
+            if results.model_passes
+            else type(p)(**{**{f: getattr(p, f) for f in p.__dataclass_fields__ if f != "extra"}})
+        )
+    plt.close("all")

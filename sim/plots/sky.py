@@ -12,9 +12,9 @@ from .style import ECLIPSE, VISIBLE, new_axes, save
 
 def sky_plot(
     p,
-    seconds,
-    azimuth_deg,
-    elevation_deg,
+    seconds=None,
+    azimuth_deg=None,
+    elevation_deg=None,
     *,
     ax=None,
     title=None,
@@ -25,10 +25,22 @@ def sky_plot(
     """One pass: the path across the sky, minute ticks in local time, the visible part
     highlighted. A pass cut by the window start gets no "rise" marker (the object was already
     up: ``start_label`` names that moment, e.g. "docking"); one cut by the window end gets no
-    "set" marker. ``local_tz`` (a ``tzinfo``) defaults to the pass's station zone."""
+    "set" marker. ``local_tz`` (a ``tzinfo``) defaults to the pass's station zone. Without
+    the arrays, a pass from :func:`sim.find_passes` computes its own path (``sky_plot(p)``)."""
     from ..localtime import get_zone
     from ..times import human_time, jd_to_datetimes
 
+    if seconds is None:  # a pass from find_passes knows its element sets and station
+        from ..passes import pass_track
+
+        try:
+            catalogue, station = p.extra["catalogue"], p.extra["station"]
+        except KeyError:
+            raise TypeError(
+                "sky_plot: give seconds, azimuth_deg and elevation_deg, or a pass found by "
+                "find_passes"
+            ) from None
+        seconds, azimuth_deg, elevation_deg = pass_track(catalogue, station, p)
     zone = local_tz if local_tz is not None else get_zone(p.timezone)
     fig, ax = new_axes(ax, figsize=(6, 6.6), projection="polar")
     ax.set_theta_zero_location("N")
