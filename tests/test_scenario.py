@@ -160,7 +160,9 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
     per_pass = [m for m in maps if m.startswith("pass-")]
     assert "overview.png" in maps and "2024-03-26.png" in maps and len(daily) == 13
     assert len(per_pass) == sum(p["visible"] for p in passes)  # one regional map a visible pass
-    assert len(maps) == 1 + len(daily) + len(per_pass)
+    soyuz = [m for m in maps if m.startswith("soyuz-")]
+    assert soyuz == ["soyuz-chase.png", "soyuz-return.png"]  # the modelled legs
+    assert len(maps) == 1 + len(daily) + len(per_pass) + len(soyuz)
     with open(out / "passes.csv") as f:
         assert len(list(csv.DictReader(f))) == len(passes)
     # the CLI and the API give the same passes
@@ -182,7 +184,10 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 100
 
 
-def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results):
+def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results, monkeypatch):
+    # the OEM's CREATION_DATE is the time written unless SOURCE_DATE_EPOCH fixes it
+    # (the reproducible-builds convention)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1711378971")
     out = tmp_path / "o"
     write_results(results, out, plots=False)
     first = {p.name: p.read_bytes() for p in out.iterdir()}

@@ -458,6 +458,7 @@ def test_every_key_has_a_description():
         "replay",
         "element_sets",
         "stations",
+        "flight",
         "visibility",
         "outputs",
     }
