@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unex
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -15,6 +16,31 @@ from .errors import SimError
 
 MAX_PROBLEMS_SHOWN = 20
 SWITCH_HELP = "element-set switching rule: epoch (default), midpoint or nearest"
+
+
+def _number(lo: float, hi: float, *, lo_open: bool = False):
+    """An argparse type: a finite number in lo..hi (lo excluded when ``lo_open``); anything
+    else (nan, inf, text) is a one-line usage error with exit code 2."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if value < lo or value > hi or (lo_open and value == lo):
+            bound = f"more than {lo:g} and at most {hi:g}" if lo_open else f"{lo:g}..{hi:g}"
+            raise argparse.ArgumentTypeError(f"{text} is outside {bound}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+#: the largest span a time step may cover, and the smallest step (seconds)
+MAX_STEP_S = 86400.0
+MIN_STEP_S = 0.001
 
 
 def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -34,6 +60,13 @@ def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
         "--lenient",
         action="store_true",
         help="report bad sets as warnings and go on with the good ones",
+    )
+    p.add_argument(
+        "--max-extrapolation-days",
+        type=_number(0.0, 36525.0, lo_open=True),
+        default=None,
+        metavar="DAYS",
+        help="refuse instants farther than this from the element set in force (default 30)",
     )
 
 
@@ -82,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tle_source(p)
     p.add_argument("--start", required=True, help="ISO 8601 UTC start")
     p.add_argument("--end", required=True, help="ISO 8601 UTC end")
-    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (60)")
+    p.add_argument(
+        "--step",
+        type=_number(MIN_STEP_S, MAX_STEP_S),
+        default=60.0,
+        help="seconds between samples (60)",
+    )
     p.add_argument("--output", required=True, help="FILE.csv, FILE.json or FILE.geojson")
 
     p = sub.add_parser("passes", help="passes of the object over ground stations")
@@ -98,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", required=True, help="ISO 8601 UTC end")
     p.add_argument(
         "--min-elevation",
-        type=float,
+        type=_number(-5.0, 89.0),
         default=None,
         help="elevation mask in degrees (default: the preset's, else 10)",
     )
@@ -131,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="replay.gif or replay.mp4")
     p.add_argument(
         "--speed",
-        type=float,
+        type=_number(0.0, 1e7, lo_open=True),
         default=None,
         help="seconds of replay per frame (default: the whole span in about 600 frames)",
     )
@@ -155,13 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--insertion-s",
-        type=float,
+        type=_number(0.0, 3600.0),
         default=529.0,
         help="seconds from lift-off to orbit insertion (529)",
     )
     p.add_argument(
         "--downrange-deg",
-        type=float,
+        type=_number(0.0, 90.0),
         default=14.0,
         help="approximate downrange angle of the insertion point (14)",
     )
@@ -415,12 +453,29 @@ def _print_summary(results, out, seconds) -> None:
 def _catalogue_from_args(args):
     from .elements import load_catalogue
 
+    extra = {}
+    if args.max_extrapolation_days is not None:
+        extra["max_extrapolation_days"] = args.max_extrapolation_days
     catalogue = load_catalogue(
-        args.tle, rule=args.switch, norad_id=args.norad, name=args.name, strict=not args.lenient
+        args.tle,
+        rule=args.switch,
+        norad_id=args.norad,
+        name=args.name,
+        strict=not args.lenient,
+        **extra,
     )
     for problem in catalogue.report.problems:  # empty unless --lenient kept going
         print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
     return catalogue
+
+
+def _span_warnings(catalogue, start, end) -> list[str]:
+    """The one staleness rule for a span: refused beyond the hard limit, else warnings (also
+    printed on stderr)."""
+    warnings = catalogue.span_warnings(start, end)
+    for warning in warnings:
+        print(f"sim: warning: {warning}", file=sys.stderr)
+    return warnings
 
 
 def _track(args) -> int:
@@ -474,9 +529,12 @@ def _passes(args) -> int:
     mask = args.min_elevation if args.min_elevation is not None else preset.min_elevation_deg
     stations = [Station.parse(text, mask) for text in args.station]
     catalogue = _catalogue_from_args(args)
+    _span_warnings(catalogue, args.start, args.end)
     passes = find_passes(catalogue, stations, args.start, args.end, preset=preset)
     if args.json:
-        print(json.dumps([p.to_dict() for p in passes], indent=1))
+        from .results import json_safe
+
+        print(json.dumps(json_safe([p.to_dict() for p in passes]), indent=1, allow_nan=False))
     else:
         print(format_pass_table(passes))
         visible = sum(p.visible for p in passes)
@@ -588,6 +646,7 @@ def _window(args) -> int:
         name, sep, when = text.rpartition("=")
         launches.append((name if sep else f"launch {len(launches) + 1}", when))
     catalogue = _catalogue_from_args(args)
+    warnings = _span_warnings(catalogue, args.start, args.end)
     window = launch_window(
         catalogue,
         site,
@@ -601,7 +660,10 @@ def _window(args) -> int:
         data = window.to_dict()
         if len(window.assessments) == 1:
             data["launch"] = data.pop("launches")[0]
-        print(json.dumps(data, indent=1))
+        data["warnings"] = warnings
+        from .results import json_safe
+
+        print(json.dumps(json_safe(data), indent=1, allow_nan=False))
     else:
         print(format_window(window))
     if args.plot:

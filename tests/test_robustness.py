@@ -265,7 +265,7 @@ name = "Decay"
 norad_id = 99999
 [replay]
 start = "2024-03-27T12:00Z"
-end = "2024-04-30T00:00Z"
+end = "2024-04-20T00:00Z"
 step_s = 3600
 [element_sets]
 files = ["decay.tle"]

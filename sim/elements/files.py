@@ -15,6 +15,7 @@ from ..times import DAY_S
 from .catalogue import Catalogue
 from .omm import parse_omm_text
 from .tle import ElementSet, ParseReport, parse_tle_text
+from .trust import MAX_EXTRAPOLATION_DAYS
 
 # --------------------------------------------------------------------------------------------
 # files
@@ -154,8 +155,25 @@ def _dedupe(sets):
 
 
 def load_catalogue(
-    paths, *, rule: str = "epoch", norad_id=None, name=None, strict=True, max_age_days: float = 3.0
+    paths,
+    *,
+    rule: str = "epoch",
+    norad_id=None,
+    name=None,
+    strict=True,
+    max_age_days: float = 3.0,
+    max_extrapolation_days: float = MAX_EXTRAPOLATION_DAYS,
 ) -> Catalogue:
-    """Read element-set files and return a :class:`Catalogue` for one object."""
+    """Read element-set files and return a :class:`Catalogue` for one object.
+
+    Instants more than ``max_age_days`` from the set in force are warned about; more than
+    ``max_extrapolation_days`` away they are refused (:mod:`sim.elements.trust`).
+    """
     report = read_element_sets(paths, norad_id=norad_id, name=name, strict=strict)
-    return Catalogue(report.sets, rule=rule, max_age_days=max_age_days, report=report)
+    return Catalogue(
+        report.sets,
+        rule=rule,
+        max_age_days=max_age_days,
+        report=report,
+        max_extrapolation_days=max_extrapolation_days,
+    )

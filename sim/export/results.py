@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..passes import PASS_FIELDS
+from ..results import json_safe
 from .atomic import atomic_writer
 from .track import write_track
 
@@ -33,7 +34,7 @@ def write_passes_csv(passes, path: Path):
 
 def write_passes(passes, folder: Path):
     with atomic_writer(folder / "passes.json") as f:
-        json.dump([p.to_dict() for p in passes], f, indent=1)
+        json.dump(json_safe([p.to_dict() for p in passes]), f, indent=1, allow_nan=False)
         f.write("\n")
     write_passes_csv(passes, folder / "passes.csv")
 
@@ -58,7 +59,7 @@ def write_data_files(results, folder: Path):
     write_events_csv(results.events, folder / "events.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:
-            json.dump(results.launch_window.to_dict(), f, indent=1)
+            json.dump(json_safe(results.launch_window.to_dict()), f, indent=1, allow_nan=False)
             f.write("\n")
     from .formats import export
 
