@@ -61,6 +61,10 @@ def _add_tle_source(p: argparse.ArgumentParser, required: bool = True) -> None:
         action="store_true",
         help="report bad sets as warnings and go on with the good ones",
     )
+    _add_max_extrapolation(p)
+
+
+def _add_max_extrapolation(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-extrapolation-days",
         type=_number(0.0, 36525.0, lo_open=True),
@@ -98,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=110, help="picture resolution (default 110)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--no-plots", action="store_true", help="write the data files only")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("tle", help="check or describe element-set files")
     tsub = p.add_subparsers(dest="tle_command", metavar="ACTION", parser_class=_Parser)
@@ -357,7 +362,9 @@ def _run(args) -> int:
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
         results = run_scenario(
-            scenario, progress=lambda text: bar.update(task, advance=1, description=text)
+            scenario,
+            progress=lambda text: bar.update(task, advance=1, description=text),
+            max_extrapolation_days=args.max_extrapolation_days,
         )
         bar.update(task, completed=6)
         plots = not args.no_plots

@@ -9,7 +9,7 @@ to 0.01 s. Passes cut by the window edges are kept and flagged ``open_start`` / 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -33,13 +33,14 @@ ISS_STANDARD_MAGNITUDE = -1.8
 @dataclass(frozen=True)
 class Station:
     """A ground station. ``horizon_mask`` is a list of (azimuth_deg, elevation_deg) pairs,
-    interpolated linearly in azimuth; where given it replaces ``min_elevation_deg``."""
+    interpolated linearly in azimuth; where given it replaces ``min_elevation_deg``. Without
+    ``min_elevation_deg`` (None) :func:`find_passes` uses its preset's mask, as the CLI does."""
 
     name: str
     lat_deg: float
     lon_deg: float
     elevation_m: float = 0.0
-    min_elevation_deg: float = 10.0
+    min_elevation_deg: float | None = None
     horizon_mask: tuple[tuple[float, float], ...] | None = None
 
     def __post_init__(self):
@@ -50,6 +51,8 @@ class Station:
             ("elevation_m", self.elevation_m, -500.0, 9000.0),
             ("min_elevation_deg", self.min_elevation_deg, -5.0, 89.0),
         ):
+            if value is None and label == "min_elevation_deg":
+                continue  # the preset's mask, chosen by find_passes
             if not isinstance(value, (int, float)) or not lo <= value <= hi:
                 raise SimError(f"{where}: {label} = {value!r} is outside {lo:g}..{hi:g}")
         if self.horizon_mask is not None:
@@ -65,7 +68,7 @@ class Station:
             object.__setattr__(self, "horizon_mask", mask)
 
     @classmethod
-    def parse(cls, text: str, min_elevation_deg: float = 10.0) -> Station:
+    def parse(cls, text: str, min_elevation_deg: float | None = None) -> Station:
         """``NAME=LAT,LON[,ALT_M]`` as given on the command line."""
         name, sep, rest = text.partition("=")
         parts = rest.split(",")
@@ -329,6 +332,11 @@ def find_passes(
     if not stations:
         return []
     preset = get_preset(preset)
+    # a station without its own mask takes the preset's, the same as 'sim passes --preset'
+    stations = [
+        replace(s, min_elevation_deg=preset.min_elevation_deg) if s.min_elevation_deg is None else s
+        for s in stations
+    ]
     grid = TimeGrid.span(start, end, coarse_step_s)
     base_w, base_f = float(grid.whole[0]), float(grid.fraction[0])
     t = grid.seconds_since(base_w, base_f)
