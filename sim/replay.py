@@ -78,6 +78,11 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
             }
             if e.lat_deg is not None:
                 row["site_lat_deg"], row["site_lon_deg"] = e.lat_deg, e.lon_deg
+            if not np.isfinite(lat[n]):
+                warnings.append(
+                    f"event {e.name}: SGP4 gives no ISS position at {row['utc']} "
+                    "(the element set fails there); its position is left empty"
+                )
             if abs(age[n]) > sc.max_age_days * 24:
                 warnings.append(
                     f"event {e.name}: element set {abs(age[n]) / 24:.1f} days old; "

@@ -6,6 +6,7 @@ Every bad input gives exit code 2 and one line on stderr naming the place; never
 
 import json
 import os
+import re
 import resource
 import stat
 import subprocess
@@ -251,8 +252,17 @@ def test_states_below_80_km_are_decay_failures_and_json_has_null(tmp_path):
     assert main(["run", str(path), "--quiet", "--no-plots", "--out", str(out)]) == 0
     summary = _strict_json((out / "summary.json").read_text())
     assert summary["events"][0]["iss_lat_deg"] is None
+    assert "event late: SGP4 gives no ISS position" in summary["warnings"][-1]
     for name in ("groundtrack.geojson", "passes.json"):
         _strict_json((out / name).read_text())
+    # no export writes nan: the event without a position is left out or left empty
+    for fmt in ("czml", "kml", "geojson", "json", "csv"):
+        target = tmp_path / f"x.{fmt}"
+        assert main(["export", fmt, str(path), "--output", str(target)]) == 0
+        for written in tmp_path.glob("x.*"):
+            assert not re.search(r"\bnan\b|NaN|Infinity", written.read_text()), written
+    events_csv = (tmp_path / "x.events.csv").read_text().splitlines()
+    assert events_csv[1].startswith("late,other,2024-03-27T23:00:00.000Z,,,,,")
 
 
 def test_json_safe_turns_every_non_finite_number_into_null():

@@ -50,6 +50,8 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
                 }
             )
         for ev in results.events:
+            if ev["iss_lat_deg"] != ev["iss_lat_deg"]:
+                continue  # no ISS position there (SGP4 failed): no point to draw
             doc["features"].append(
                 {
                     "type": "Feature",

@@ -43,7 +43,8 @@ def write_events_csv(events, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(events)
+        # a missing ISS position (SGP4 failed at the event) is an empty cell, not 'nan'
+        w.writerows({k: "" if v != v else v for k, v in e.items()} for e in events)
 
 
 def write_data_files(results, folder: Path):
