@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--start", help="czml: first instant (ISO 8601 UTC, inside the replay)")
     p.add_argument("--end", help="czml: last instant (ISO 8601 UTC, inside the replay)")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("animate", help="animated map of the replay as GIF or MP4")
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=int, default=15, help="frames per second (default 15)")
     p.add_argument("--dpi", type=int, default=80, help="resolution (default 80: 800x450)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("window", help="in-plane launch opportunities from a site")
     _add_tle_source(p)
@@ -560,12 +562,13 @@ def _passes(args) -> int:
     return 0
 
 
-def _scenario_results(path_text):
+def _scenario_results(path_text, max_extrapolation_days=None):
     from .bundled import default_scenario
     from .replay import run_scenario
     from .scenario import load_scenario
 
-    return run_scenario(load_scenario(Path(path_text) if path_text else default_scenario()))
+    scenario = load_scenario(Path(path_text) if path_text else default_scenario())
+    return run_scenario(scenario, max_extrapolation_days=max_extrapolation_days)
 
 
 def _optional_jd(text, where):
@@ -580,7 +583,7 @@ def _optional_jd(text, where):
 def _export(args) -> int:
     from .export.formats import export
 
-    results = _scenario_results(args.scenario)
+    results = _scenario_results(args.scenario, args.max_extrapolation_days)
     written = export(
         results,
         args.format,
@@ -596,7 +599,7 @@ def _export(args) -> int:
 def _animate(args) -> int:
     from .plots.animate import frame_rows, write_animation
 
-    results = _scenario_results(args.scenario)
+    results = _scenario_results(args.scenario, args.max_extrapolation_days)
     start, end = _optional_jd(args.start, "--start"), _optional_jd(args.end, "--end")
     if args.fps < 1 or args.fps > 60:
         raise SimError(f"--fps {args.fps}: expected 1..60")

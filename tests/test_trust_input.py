@@ -228,6 +228,13 @@ def test_scenario_limit_can_be_raised_from_the_command_line(tmp_path, capsys):
     assert main([*args, "--max-extrapolation-days", "60"]) == 0
     summary = _strict_json((out / "summary.json").read_text())
     assert summary["warnings"][0].startswith("element set 45.2 days old (limit 3) from 2024-05-25")
+    # the same option on the command that replays a scenario into one file
+    export = ["export", "json", str(path), "--output", str(tmp_path / "x.json")]
+    assert main(export) == 2
+    _one_line_error(capsys, "limit of 30 days")
+    assert main([*export, "--max-extrapolation-days", "60"]) == 0
+    exported = _strict_json((tmp_path / "x.json").read_text())
+    assert exported["summary"]["warnings"] == summary["warnings"]
 
 
 def test_states_below_80_km_are_decay_failures_and_json_has_null(tmp_path):
