@@ -572,3 +572,19 @@ def test_find_passes_with_a_preset_applies_its_mask_like_the_cli(catalogue, caps
     minsk_10 = Station("Minsk", 53.9, 27.57, 0.0, 10.0)
     own = find_passes(catalogue, [minsk_10], start, end, preset="nasa")
     assert len(own) > len(api)
+
+
+def test_a_gap_between_sets_names_the_nearest_set_and_the_rule_that_uses_it(tmp_path, capsys):
+    later = _fix(L1[:20] + "147.50963912" + L1[32:])  # 60 days after the first set
+    path = tmp_path / "gap.tle"
+    path.write_text(f"{L1}\n{L2}\n{later}\n{L2}\n")
+    out = tmp_path / "t.csv"
+    assert _track("2024-05-20T00:00Z", "2024-05-20T06:00Z", out, tle=path) == 2
+    _one_line_error(
+        capsys,
+        "53.7 days from the element set in force (epoch 2024-03-27T12:13:53Z",
+        f"the nearest set is 2024-05-26T12:13:53Z ({path}:3), which the 'nearest' switch rule",
+    )
+    assert (
+        _track("2024-05-20T00:00Z", "2024-05-20T06:00Z", out, "--switch", "nearest", tle=path) == 0
+    )

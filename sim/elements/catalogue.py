@@ -162,12 +162,15 @@ class Catalogue:
             span = _jd_iso(jd.flat[where[0]])
         extra = ""
         if nearest is not used:
-            extra = f"; the nearest set is {nearest.epoch_iso} ({nearest.where})"
+            extra = (
+                f"; the nearest set is {nearest.epoch_iso} ({nearest.where}), which the "
+                "'nearest' switch rule uses"
+            )
         raise TimeSpanError(
             f"{span} lies up to {abs(age_d[worst]):.1f} days from the element set in force "
-            f"(epoch {used.epoch_iso}, {used.where}){extra}, beyond the limit of "
-            f"{self.max_extrapolation_days:g} days: SGP4 is fiction that far; add element sets "
-            "for that time or raise max_extrapolation_days (--max-extrapolation-days)"
+            f"(epoch {used.epoch_iso}, {used.where}), beyond the limit of "
+            f"{self.max_extrapolation_days:g} days: SGP4 is fiction that far{extra}; add element "
+            "sets for that time or raise max_extrapolation_days (--max-extrapolation-days)"
         )
 
     def _check_states(self, whole, fraction, index, r, v, err) -> None:
