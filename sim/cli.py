@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unex
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 import traceback
@@ -31,6 +32,31 @@ TZ_HELP = (
 _SIGNED_VALUE_OPTIONS = ("--site", "--station")
 
 
+def _number(lo: float, hi: float, *, lo_open: bool = False):
+    """An argparse type: a finite number in lo..hi (lo excluded when ``lo_open``); anything
+    else (nan, inf, text) is a one-line usage error with exit code 2."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if value < lo or value > hi or (lo_open and value == lo):
+            bound = f"more than {lo:g} and at most {hi:g}" if lo_open else f"{lo:g}..{hi:g}"
+            raise argparse.ArgumentTypeError(f"{text} is outside {bound}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+#: the largest span a time step may cover, and the smallest step (seconds)
+MAX_STEP_S = 86400.0
+MIN_STEP_S = 0.001
+
+
 def _add_tle_source(p: argparse.ArgumentParser, required: bool = False) -> None:
     p.add_argument(
         "--tle",
@@ -49,6 +75,17 @@ def _add_tle_source(p: argparse.ArgumentParser, required: bool = False) -> None:
         "--lenient",
         action="store_true",
         help="report bad sets as warnings and go on with the good ones",
+    )
+    _add_max_extrapolation(p)
+
+
+def _add_max_extrapolation(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-extrapolation-days",
+        type=_number(0.0, 36525.0, lo_open=True),
+        default=None,
+        metavar="DAYS",
+        help="refuse instants farther than this from the element set in force (default 30)",
     )
 
 
@@ -81,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=110, help="picture resolution (default 110)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--no-plots", action="store_true", help="write the data files only")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("scenario", help="the scenario file format: its JSON Schema, or a check")
     ssub = p.add_subparsers(dest="scenario_command", metavar="ACTION", parser_class=_Parser)
@@ -105,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tle_source(p)
     p.add_argument("--start", required=True, help=START_HELP)
     p.add_argument("--end", required=True, help=END_HELP)
-    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (60)")
+    p.add_argument(
+        "--step",
+        type=_number(MIN_STEP_S, MAX_STEP_S),
+        default=60.0,
+        help="seconds between samples (60)",
+    )
     p.add_argument("--output", required=True, help="FILE.csv, FILE.json or FILE.geojson")
 
     p = sub.add_parser("passes", help="passes of the object over ground stations")
@@ -122,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE", help=TZ_HELP)
     p.add_argument(
         "--min-elevation",
-        type=float,
+        type=_number(-5.0, 89.0),
         default=None,
         help="elevation mask in degrees (default: the preset's, else 10)",
     )
@@ -160,13 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--start", help="czml: first instant (ISO 8601 UTC, inside the replay)")
     p.add_argument("--end", help="czml: last instant (ISO 8601 UTC, inside the replay)")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("animate", help="animated map of the replay as GIF or MP4")
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
     p.add_argument("--output", required=True, help="replay.gif or replay.mp4")
     p.add_argument(
         "--speed",
-        type=float,
+        type=_number(0.0, 1e7, lo_open=True),
         default=None,
         help=(
             "seconds of replay per frame (default 120: one frame per 2 minutes of replay, so "
@@ -179,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
     p.add_argument("--dpi", type=int, default=80, help="resolution (default 80: 800x450)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_extrapolation(p)
 
     p = sub.add_parser("window", help="in-plane launch opportunities from a site")
     _add_tle_source(p)
@@ -201,13 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--insertion-s",
-        type=float,
+        type=_number(0.0, 3600.0),
         default=529.0,
         help="seconds from lift-off to orbit insertion (529)",
     )
     p.add_argument(
         "--downrange-deg",
-        type=float,
+        type=_number(0.0, 90.0),
         default=14.0,
         help="approximate downrange angle of the insertion point (14)",
     )
@@ -421,7 +466,9 @@ def _run(args) -> int:
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
         results = run_scenario(
-            scenario, progress=lambda text: bar.update(task, advance=1, description=text)
+            scenario,
+            progress=lambda text: bar.update(task, advance=1, description=text),
+            max_extrapolation_days=args.max_extrapolation_days,
         )
         bar.update(task, completed=6)
         plots = not args.no_plots
@@ -540,16 +587,29 @@ def _catalogue_from_args(args):
     from .bundled import default_tle
     from .elements import load_catalogue
 
+    extra = {}
+    if args.max_extrapolation_days is not None:
+        extra["max_extrapolation_days"] = args.max_extrapolation_days
     catalogue = load_catalogue(
         args.tle or [default_tle()],
         rule=args.switch,
         norad_id=args.norad,
         name=args.name,
         strict=not args.lenient,
+        **extra,
     )
     for problem in catalogue.report.problems:  # empty unless --lenient kept going
         print(f"sim: warning: {problem} (set left out)", file=sys.stderr)
     return catalogue
+
+
+def _span_warnings(catalogue, start, end) -> list[str]:
+    """The one staleness rule for a span: refused beyond the hard limit, else warnings (also
+    printed on stderr)."""
+    warnings = catalogue.span_warnings(start, end)
+    for warning in warnings:
+        print(f"sim: warning: {warning}", file=sys.stderr)
+    return warnings
 
 
 def _track(args) -> int:
@@ -712,10 +772,13 @@ def _passes(args) -> int:
     mask = args.min_elevation if args.min_elevation is not None else preset.min_elevation_deg
     stations = [Station.parse(text, args.min_elevation, args.tz) for text in args.station]
     catalogue = _catalogue_from_args(args)
+    _span_warnings(catalogue, args.start, _inclusive_end(args.end))
     passes = find_passes(catalogue, stations, args.start, _inclusive_end(args.end), preset=preset)
     shown = [p for p in passes if p.visible] if args.visible_only else passes
     if args.json:
-        print(json.dumps([p.to_dict() for p in shown], indent=1))
+        from .results import json_safe
+
+        print(json.dumps(json_safe([p.to_dict() for p in shown]), indent=1, allow_nan=False))
     else:
         if shown:
             print(format_pass_table(shown))
@@ -743,12 +806,13 @@ def _object_name(catalogue) -> str:
     return name or f"NORAD {catalogue.norad_id}"
 
 
-def _scenario_results(path_text):
+def _scenario_results(path_text, max_extrapolation_days=None):
     from .bundled import default_scenario
     from .replay import run_scenario
     from .scenario import load_scenario
 
-    return run_scenario(load_scenario(Path(path_text) if path_text else default_scenario()))
+    scenario = load_scenario(Path(path_text) if path_text else default_scenario())
+    return run_scenario(scenario, max_extrapolation_days=max_extrapolation_days)
 
 
 def _optional_jd(text, where):
@@ -763,7 +827,7 @@ def _optional_jd(text, where):
 def _export(args) -> int:
     from .export.formats import export
 
-    results = _scenario_results(args.scenario)
+    results = _scenario_results(args.scenario, args.max_extrapolation_days)
     written = export(
         results,
         args.format,
@@ -779,7 +843,7 @@ def _export(args) -> int:
 def _animate(args) -> int:
     from .plots.animate import frame_rows, write_animation
 
-    results = _scenario_results(args.scenario)
+    results = _scenario_results(args.scenario, args.max_extrapolation_days)
     start, end = _optional_jd(args.start, "--start"), _optional_jd(args.end, "--end")
     if args.fps < 1 or args.fps > 60:
         raise SimError(f"--fps {args.fps}: expected 1..60")
@@ -843,6 +907,7 @@ def _window(args) -> int:
         name, sep, when = text.rpartition("=")
         launches.append((name if sep else f"launch {len(launches) + 1}", when))
     catalogue = _catalogue_from_args(args)
+    warnings = _span_warnings(catalogue, args.start, args.end)
     window = launch_window(
         catalogue,
         site,
@@ -856,7 +921,10 @@ def _window(args) -> int:
         data = window.to_dict()
         if len(window.assessments) == 1:
             data["launch"] = data.pop("launches")[0]
-        print(json.dumps(data, indent=1))
+        data["warnings"] = warnings
+        from .results import json_safe
+
+        print(json.dumps(json_safe(data), indent=1, allow_nan=False))
     else:
         from .localtime import get_zone, zone_name_at
 

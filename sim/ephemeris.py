@@ -16,7 +16,7 @@ import numpy as np
 from sgp4.api import SGP4_ERRORS
 from skyfield.sgp4lib import theta_GMST1982
 
-from .elements import Catalogue
+from .elements import Catalogue, trust
 from .times import (
     DAY_S,
     TimeGrid,
@@ -428,6 +428,7 @@ def propagate(
     if times is None:
         if start is None or end is None or step_s is None:
             raise TypeError("propagate needs times, or start, end and step_s")
+        trust.check_memory(min(trust.samples_in_span(start, end, step_s), max_samples), "track")
         grid = TimeGrid.span(start, end, step_s, max_samples=max_samples)
     else:
         grid = _as_grid(times)

@@ -58,7 +58,7 @@ class Station:
             ("min_elevation_deg", self.min_elevation_deg, -5.0, 89.0),
         ):
             if value is None and label == "min_elevation_deg":
-                continue
+                continue  # the preset's mask, chosen by find_passes
             if not isinstance(value, (int, float)) or not lo <= value <= hi:
                 raise SimError(f"{where}: {label} = {value!r} is outside {lo:g}..{hi:g}")
         if self.horizon_mask is not None:

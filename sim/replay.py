@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .elements import Catalogue, load_catalogue
+from .elements.trust import MAX_EXTRAPOLATION_DAYS
 from .ephemeris import geodetic as to_geodetic
 from .ephemeris import itrs_at, propagate, subsolar_point
 from .passes import find_passes, pass_track
@@ -23,11 +24,19 @@ def _stage(progress, text):
         progress(text)
 
 
-def run_scenario(sc: Scenario, progress=None) -> Results:
-
+def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) -> Results:
+    """Replay ``sc``. Instants farther than ``max_extrapolation_days`` (default: the
+    scenario's ``element_sets.max_extrapolation_days``, else 30) from the element set in force
+    are refused (:mod:`sim.elements.trust`)."""
     _stage(progress, "reading element sets")
+    if max_extrapolation_days is None:
+        max_extrapolation_days = getattr(sc, "max_extrapolation_days", None)
     catalogue = load_catalogue(
-        sc.element_files, rule=sc.switch, norad_id=sc.norad_id, max_age_days=sc.max_age_days
+        sc.element_files,
+        rule=sc.switch,
+        norad_id=sc.norad_id,
+        max_age_days=sc.max_age_days,
+        max_extrapolation_days=max_extrapolation_days or MAX_EXTRAPOLATION_DAYS,
     )
     _stage(progress, "propagating the track")
     eph = propagate(
@@ -69,6 +78,11 @@ def run_scenario(sc: Scenario, progress=None) -> Results:
             }
             if e.lat_deg is not None:
                 row["site_lat_deg"], row["site_lon_deg"] = e.lat_deg, e.lon_deg
+            if not np.isfinite(lat[n]):
+                warnings.append(
+                    f"event {e.name}: SGP4 gives no ISS position at {row['utc']} "
+                    "(the element set fails there); its position is left empty"
+                )
             if abs(age[n]) > sc.max_age_days * 24:
                 warnings.append(
                     f"event {e.name}: element set {abs(age[n]) / 24:.1f} days old; "

@@ -206,5 +206,22 @@ class Results:
         }
 
 
+def json_safe(value):
+    """``value`` with every NaN or infinity (nested in dicts, lists, tuples) replaced by None, so
+    JSON outputs hold ``null`` for a missing number, never the invalid ``NaN``/``Infinity``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
+
+
 def summary_json(results: Results) -> str:
-    return json.dumps(results.summary(), indent=1, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(json_safe(results.summary()), indent=1, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )

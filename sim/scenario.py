@@ -302,6 +302,11 @@ class ElementSetsTable(_Table):
     max_age_days: _number(0.0, 365.0, above=True) = Field(
         3.0, description="warn where the set in force is older than this, days"
     )
+    max_extrapolation_days: _number(0.0, 36525.0, above=True) = Field(
+        30.0,
+        description="refuse instants farther than this from the set in force, days (SGP4 "
+        "drifts tens of km a day away from its epoch)",
+    )
 
 
 class StationTable(_Table):
@@ -436,6 +441,7 @@ class Scenario:
     outputs: dict = field(default_factory=dict)
     description: str = ""
     flight_model: str | None = None  #: a modelled flight to fly (``[flight] model``)
+    max_extrapolation_days: float = 30.0  #: refuse instants farther from the set in force
 
     def __repr__(self) -> str:
         return (
@@ -732,6 +738,7 @@ def load_scenario(path) -> Scenario:
         outputs=outputs,
         description=model.mission.description,
         flight_model=model.flight.model if model.flight else None,
+        max_extrapolation_days=model.element_sets.max_extrapolation_days,
     )
 
 

@@ -265,7 +265,7 @@ name = "Decay"
 norad_id = 99999
 [replay]
 start = "2024-03-27T12:00Z"
-end = "2024-04-30T00:00Z"
+end = "2024-04-20T00:00Z"
 step_s = 3600
 [element_sets]
 files = ["decay.tle"]
@@ -424,29 +424,110 @@ def test_random_valid_scenarios_run_to_the_end(tmp_path_factory, seed):
     assert summary["window"]["samples"] > 0
 
 
+#: ways to break a scenario, by family; each must end with exit code 0 or 2, never 1
+BREAKERS = {
+    "typos and impossible values": [
+        lambda t: t.replace("step_s", "stepp_s"),
+        lambda t: t.replace("norad_id = 25544", "norad_id = 1"),
+        lambda t: t.replace(BUNDLED_TLE.as_posix(), "missing.tle"),
+        lambda t: t.replace("lat_deg = ", "lat_deg = 9", 1),
+    ],
+    "non-finite numbers": [
+        lambda t: t.replace("step_s = ", "step_s = nan #", 1),
+        lambda t: t.replace("step_s = ", "step_s = inf #", 1),
+        lambda t: t.replace("lat_deg = ", "lat_deg = nan #", 1),
+        lambda t: t.replace("lon_deg = ", "lon_deg = -inf #", 1),
+        lambda t: t.replace("min_elevation_deg = ", "min_elevation_deg = nan #", 1),
+        lambda t: t.replace("[element_sets]", "[element_sets]\nmax_age_days = inf", 1),
+        lambda t: t.replace("[element_sets]", "[element_sets]\nmax_age_days = nan", 1),
+        lambda t: t.replace("step_s = ", "step_s = 1e-300 #", 1),
+    ],
+    "far-away spans": [
+        lambda t: t.replace('"2024-', '"1950-'),
+        lambda t: t.replace('"2024-', '"2050-'),
+        lambda t: t.replace('"2024-', '"2054-'),
+        lambda t: t.replace('"2024-', '"1899-'),
+        lambda t: t.replace('"2024-', '"0001-'),
+        lambda t: t.replace('"2024-03-', '"2024-05-').replace('"2024-04-', '"2024-06-'),
+        lambda t: t + '[[events]]\nname = "far"\nkind = "other"\ntime_utc = "0001-01-01T00:00Z"\n',
+        lambda t: t + '[[events]]\nname = "far"\nkind = "other"\ntime_utc = "2050-01-01T00:00Z"\n',
+    ],
+}
+
+#: the same families on the command line: track, passes and window with hostile numbers/spans
+CLI_BREAKERS = {
+    "non-finite numbers": [
+        ["track", "--step", "nan"],
+        ["track", "--step", "-inf"],
+        ["track", "--max-extrapolation-days", "nan"],
+        ["passes", "--min-elevation", "nan"],
+        ["passes", "--min-elevation", "inf"],
+        ["window", "--insertion-s", "nan"],
+        ["window", "--downrange-deg", "inf"],
+        ["window", "--insertion-s", "1e308"],
+    ],
+    "far-away spans": [
+        ["track", "--start", "1950-01-01", "--end", "1950-01-02"],
+        ["track", "--start", "2050-01-01", "--end", "2050-01-02"],
+        ["passes", "--start", "2024-05-25", "--end", "2024-05-26"],
+        ["passes", "--start", "0001-01-01", "--end", "0001-01-02"],
+        ["window", "--start", "2054-01-01", "--end", "2054-01-03"],
+        ["track", "--start", "2050-01-01", "--end", "2050-01-02"]
+        + ["--max-extrapolation-days", "36000"],
+        ["passes", "--start", "1950-01-01", "--end", "1950-01-02"]
+        + ["--max-extrapolation-days", "36000"],
+        ["track", "--start", "2024-04-20", "--end", "2024-04-21"],  # warned, not refused
+    ],
+}
+
+
+def _cli_command(words, folder):
+    command, *extra = words
+    tle = ["--tle", str(BUNDLED_TLE)]
+    span = [] if "--start" in extra else ["--start", "2024-03-28", "--end", "2024-03-29"]
+    base = {
+        "track": [*tle, "--step", "600", "--output", str(folder / "t.csv")],
+        "passes": [*tle, "--station", "M=53.9,27.6"],
+        "window": [*tle, "--site", "45.9,63.3"],
+    }[command]
+    return [command, *base, *span, *extra]
+
+
 @pytest.mark.soak
 def test_soak_200_random_scenarios(tmp_path, capsys):
-    """200 random scenarios, some of them broken on purpose: each ends with 0 or 2, never 1."""
+    """200 random scenarios, some of them broken on purpose, and 60 hostile command lines:
+    each ends with 0 or 2, never 1. The families: typos and impossible values, non-finite
+    numbers, far-away spans (issue 11)."""
     rnd = random.Random(20240323)
-    codes = []
+    codes = {}
     for i in range(200):
         folder = tmp_path / f"s{i}"
         folder.mkdir()
         path = _random_scenario(rnd, folder)
-        if rnd.random() < 0.3:  # break it: a typo, an impossible value or a missing file
-            text = path.read_text()
-            text = rnd.choice(
-                [
-                    lambda t: t.replace("step_s", "stepp_s"),
-                    lambda t: t.replace("norad_id = 25544", "norad_id = 1"),
-                    lambda t: t.replace(BUNDLED_TLE.as_posix(), "missing.tle"),
-                    lambda t: t.replace("lat_deg = ", "lat_deg = 9", 1),
-                ]
-            )(text)
-            path.write_text(text)
-        codes.append(main(["run", str(path), "--quiet", "--out", str(folder / "out")]))
+        family = "valid"
+        if rnd.random() < 0.4:  # break it
+            family = rnd.choice(sorted(BREAKERS))
+            path.write_text(rnd.choice(BREAKERS[family])(path.read_text()))
+        code = main(["run", str(path), "--quiet", "--out", str(folder / "out")])
+        codes.setdefault(family, []).append(code)
         capsys.readouterr()
-    assert set(codes) <= {0, 2} and codes.count(0) > 100
+    for i in range(60):
+        family = rnd.choice(sorted(CLI_BREAKERS))
+        folder = tmp_path / f"c{i}"
+        folder.mkdir()
+        try:
+            code = main(_cli_command(rnd.choice(CLI_BREAKERS[family]), folder))
+        except SystemExit as stop:  # argparse refuses a value: exit 2 with one line
+            code = stop.code
+        codes.setdefault(f"command line: {family}", []).append(code)
+        capsys.readouterr()
+    counts = {f: {c: v.count(c) for c in sorted(set(v))} for f, v in sorted(codes.items())}
+    with capsys.disabled():
+        print(f"\nsoak exit codes by family: {counts}")
+    every = [c for v in codes.values() for c in v]
+    assert set(every) <= {0, 2}, counts
+    assert codes["valid"].count(0) == len(codes["valid"]) > 100
+    assert codes["far-away spans"].count(2) >= len(codes["far-away spans"]) - 3
 
 
 def test_output_files_get_the_usual_permissions(tmp_path):

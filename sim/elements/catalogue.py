@@ -7,12 +7,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import TLEError
+from ..errors import TimeSpanError, TLEError
 from ..times import jd_to_iso
+from . import trust
 from .tle import SWITCH_RULES, ElementSet
 
 # --------------------------------------------------------------------------------------------
 # Catalogue
+
+
+def _jd_iso(jd: float) -> str:
+    return trust._iso(float(jd))
+
+
+def trust_reason(code: int) -> str:
+    from sgp4.api import SGP4_ERRORS
+
+    return SGP4_ERRORS.get(code, f"error {code}")
 
 
 @dataclass(frozen=True)
@@ -36,9 +47,27 @@ class Catalogue:
     before the first set, the first), ``midpoint`` (switch halfway between epochs), ``nearest``
     (the set with the closest epoch; the same switch instants as ``midpoint``, kept as its own
     name because users ask for it by that name).
+
+    Trust (:mod:`sim.elements.trust`, one rule for every command): instants more than
+    ``max_age_days`` from the set in force are warned about (:meth:`age_warnings`); more than
+    ``max_extrapolation_days`` away, outside DE421's range, or where SGP4 gives a state no orbit
+    has, :meth:`teme` refuses with a :class:`~sim.errors.TimeSpanError`.
     """
 
-    def __init__(self, sets, rule: str = "epoch", max_age_days: float = 3.0, report=None):
+    def __init__(
+        self,
+        sets,
+        rule: str = "epoch",
+        max_age_days: float = 3.0,
+        report=None,
+        max_extrapolation_days: float = trust.MAX_EXTRAPOLATION_DAYS,
+    ):
+        for label, value in (
+            ("max_age_days", max_age_days),
+            ("max_extrapolation_days", max_extrapolation_days),
+        ):
+            if not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise TimeSpanError(f"{label} = {value!r}: expected a positive number of days")
         if rule not in SWITCH_RULES:
             raise TLEError(f"switch rule {rule!r} is unknown; expected one of {SWITCH_RULES}")
         if not sets:
@@ -49,6 +78,7 @@ class Catalogue:
             raise TLEError(f"a catalogue holds one object; found NORAD {sorted(norads)}")
         self.rule = rule
         self.max_age_days = max_age_days
+        self.max_extrapolation_days = max_extrapolation_days
         self.report = report
         self.epochs = np.array([s.epoch for s in self.sets])
 
@@ -91,10 +121,14 @@ class Catalogue:
     def teme(self, whole, fraction, index=None):
         """TEME position and velocity (km, km/s, shape (N, 3)) and SGP4 error codes.
 
-        One ``sgp4_array`` call per element-set segment.
+        One ``sgp4_array`` call per element-set segment. Refuses (``TimeSpanError``) instants
+        the element sets cannot support (see :meth:`check_span`) and states no orbit has; below
+        80 km the object has re-entered: those rows become failures (code 6) like SGP4's own.
         """
         whole = np.atleast_1d(np.asarray(whole, dtype=float))
         fraction = np.atleast_1d(np.asarray(fraction, dtype=float))
+        if whole.size and fraction.size:
+            self.check_span(whole, fraction)
         if index is None:
             index = self.index_at(whole, fraction)
         r = np.empty((whole.size, 3))
@@ -111,7 +145,74 @@ class Catalogue:
             r[sel] = rr
             v[sel] = vv
             err[sel] = e
+        self._check_states(whole, fraction, index, r, v, err)
         return r, v, err
+
+    def check_span(self, whole, fraction) -> None:
+        """Refuse instants that are not finite, outside DE421's range, or farther than
+        ``max_extrapolation_days`` from the set in force, naming the span and the set."""
+        whole, fraction = np.broadcast_arrays(
+            np.asarray(whole, dtype=float), np.asarray(fraction, dtype=float)
+        )
+        jd = whole + fraction
+        trust.check_instants(float(np.min(jd)), float(np.max(jd)))
+        index = self.index_at(whole, fraction)
+        age_d = self.age_hours(whole, fraction, index) / 24.0
+        far = np.abs(age_d) > self.max_extrapolation_days
+        if not far.any():
+            return
+        where = np.nonzero(far)[0]
+        worst = where[np.argmax(np.abs(age_d[where]))]
+        used = self.sets[int(index[worst])]
+        nearest = self.sets[int(np.argmin(np.abs(self.epochs - jd.flat[worst])))]
+        span = f"{_jd_iso(jd.flat[where[0]])} to {_jd_iso(jd.flat[where[-1]])}"
+        if where.size == 1:
+            span = _jd_iso(jd.flat[where[0]])
+        extra = ""
+        if nearest is not used:
+            extra = (
+                f"; the nearest set is {nearest.epoch_iso} ({nearest.where}), which the "
+                "'nearest' switch rule uses"
+            )
+        raise TimeSpanError(
+            f"{span} lies up to {abs(age_d[worst]):.1f} days from the element set in force "
+            f"(epoch {used.epoch_iso}, {used.where}), beyond the limit of "
+            f"{self.max_extrapolation_days:g} days: SGP4 is fiction that far{extra}; add element "
+            "sets for that time or raise max_extrapolation_days (--max-extrapolation-days)"
+        )
+
+    def _check_states(self, whole, fraction, index, r, v, err) -> None:
+        """States SGP4 returned with error code 0 that no orbiting object has: refused, or
+        below 80 km (re-entered) turned into failures with NaN rows."""
+        good = err == 0
+        if not good.any():
+            if whole.size > 1:  # a whole span without one good instant is not "no passes"
+                reasons = sorted({trust_reason(int(c)) for c in np.unique(err)})
+                used = self.sets[int(index[0])]
+                raise TimeSpanError(
+                    f"{_jd_iso(whole[0] + fraction[0])} to {_jd_iso(whole[-1] + fraction[-1])}: "
+                    f"SGP4 fails at every instant ({'; '.join(reasons)}) with the element set "
+                    f"of epoch {used.epoch_iso} ({used.where}); nothing there can be computed"
+                )
+            return
+        radius = np.sqrt(np.einsum("ij,ij->i", r, r))
+        speed = np.sqrt(np.einsum("ij,ij->i", v, v))
+        with np.errstate(invalid="ignore"):
+            absurd = good & ~((radius <= trust.MAX_RADIUS_KM) & (speed <= trust.MAX_SPEED_KM_S))
+            low = good & ~absurd & (radius < trust.MIN_RADIUS_KM)
+        if absurd.any():
+            k = int(np.nonzero(absurd)[0][0])
+            used = self.sets[int(index[k])]
+            raise TimeSpanError(
+                f"{_jd_iso(whole[k] + fraction[k])}: SGP4 returned a state no orbit has "
+                f"(distance {radius[k]:.4g} km, speed {speed[k]:.4g} km/s) with the element set "
+                f"of epoch {used.epoch_iso} ({used.where}), although it reported no error; "
+                "that instant is too far from the set or the set is broken"
+            )
+        if low.any():
+            r[low] = np.nan
+            v[low] = np.nan
+            err[low] = trust.DECAYED
 
     def switches(self) -> list[Switch]:
         """Every change of set with the position jump (km) at the switch instant."""
@@ -136,6 +237,15 @@ class Catalogue:
             rb = b.satrec.sgp4(b.epoch_jd, b.epoch_fraction)[1]
             out.append(float(np.linalg.norm(np.subtract(ra, rb))))
         return out
+
+    def span_warnings(self, start, end, step_s: float = 60.0) -> list[str]:
+        """:meth:`age_warnings` for a span given as ISO strings or datetimes (sampled every
+        ``step_s``), after :meth:`check_span` refused what cannot be supported."""
+        from ..times import TimeGrid
+
+        grid = TimeGrid.span(start, end, step_s)
+        self.check_span(grid.whole, grid.fraction)
+        return self.age_warnings(grid.whole, grid.fraction)
 
     def age_warnings(self, whole, fraction) -> list[str]:
         """One message per stretch where the set in force is older than ``max_age_days``."""

@@ -6,6 +6,8 @@ set is left out, never silently.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +17,64 @@ from ..times import DAY_S
 from .catalogue import Catalogue
 from .omm import parse_omm_text
 from .tle import ElementSet, ParseReport, parse_tle_text
+from .trust import MAX_EXTRAPOLATION_DAYS
 
 # --------------------------------------------------------------------------------------------
 # files
+
+#: Element-set files larger than this are refused (the whole history of the ISS since 1998 as
+#: 3LE is about 20 MB).
+MAX_ELEMENT_FILE_BYTES = 200_000_000
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def read_limited(path, limit_bytes: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit_bytes``; anything else (a folder, FIFO,
+    device, socket, or a larger file) is refused with a ``TLEError`` naming the path, without
+    blocking: the file is opened non-blocking and checked with ``fstat`` before reading, and
+    at most ``limit_bytes + 1`` bytes are read."""
+    source = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise TLEError(f"{source}: no such {what}") from None
+    except OSError as exc:
+        raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
+    kind = _KINDS.get(stat.S_IFMT(info.st_mode))
+    if kind is not None:
+        raise TLEError(f"{source}: is {kind}, expected a regular {what}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())  # the file actually opened, not what stat saw before
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode))
+        if kind is not None or not stat.S_ISREG(info.st_mode):
+            raise TLEError(f"{source}: is {kind or 'not a regular file'}, expected a {what}")
+        if info.st_size > limit_bytes:
+            raise TLEError(_too_large(source, info.st_size, limit_bytes, what))
+        try:
+            raw = f.read(limit_bytes + 1)
+        except OSError as exc:
+            raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
+    if len(raw) > limit_bytes:
+        raise TLEError(_too_large(source, len(raw), limit_bytes, what))
+    return raw
+
+
+def _too_large(source, size, limit, what):
+    return (
+        f"{source}: is larger than {limit / 1e6:g} MB ({size / 1e6:.0f} MB or more), "
+        f"the limit for an {what}; split it or select the sets you need"
+    )
 
 
 def _detect_kind(path: Path, text: str) -> str:
@@ -75,14 +132,7 @@ def scan_file(path, *, checksum: bool = True) -> tuple[list[ElementSet], list[st
     except for a file that cannot be read as text at all."""
     path = Path(path)
     source = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TLEError(f"{source}: no such element-set file") from None
-    except IsADirectoryError:
-        raise TLEError(f"{source}: is a folder, expected an element-set file") from None
-    except OSError as exc:
-        raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
+    raw = read_limited(path, MAX_ELEMENT_FILE_BYTES, "element-set file")
     if b"\x00" in raw:
         raise TLEError(f"{source}:1: holds binary data (NUL bytes), expected TLE or OMM text")
     try:
@@ -93,6 +143,7 @@ def scan_file(path, *, checksum: bool = True) -> tuple[list[ElementSet], list[st
             f"{source}:{line}: byte 0x{raw[exc.start]:02x} is not text; expected ASCII TLE "
             "or UTF-8 OMM"
         ) from None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark some editors write
     if not text.strip():
         raise TLEError(f"{source}: is empty, expected at least one element set")
     kind = _detect_kind(path, text)
@@ -154,8 +205,25 @@ def _dedupe(sets):
 
 
 def load_catalogue(
-    paths, *, rule: str = "epoch", norad_id=None, name=None, strict=True, max_age_days: float = 3.0
+    paths,
+    *,
+    rule: str = "epoch",
+    norad_id=None,
+    name=None,
+    strict=True,
+    max_age_days: float = 3.0,
+    max_extrapolation_days: float = MAX_EXTRAPOLATION_DAYS,
 ) -> Catalogue:
-    """Read element-set files and return a :class:`Catalogue` for one object."""
+    """Read element-set files and return a :class:`Catalogue` for one object.
+
+    Instants more than ``max_age_days`` from the set in force are warned about; more than
+    ``max_extrapolation_days`` away they are refused (:mod:`sim.elements.trust`).
+    """
     report = read_element_sets(paths, norad_id=norad_id, name=name, strict=strict)
-    return Catalogue(report.sets, rule=rule, max_age_days=max_age_days, report=report)
+    return Catalogue(
+        report.sets,
+        rule=rule,
+        max_age_days=max_age_days,
+        report=report,
+        max_extrapolation_days=max_extrapolation_days,
+    )

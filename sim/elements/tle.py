@@ -6,6 +6,7 @@ found.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass, field
@@ -178,6 +179,35 @@ def _check_line(line: str, number: str, fields, where: str, checksum: bool) -> l
     return problems
 
 
+def _check_epoch_day(line1: str, where: str) -> None:
+    """Epoch day (columns 21-32) must lie in 1..365, or 1..366 in a leap year: SGP4 would move
+    day 000, 366 of a common year or 999 silently into another year."""
+    yy = int(line1[18:20])
+    year = 1900 + yy if yy >= 57 else 2000 + yy
+    days = 366 if calendar.isleap(year) else 365
+    day = float(line1[20:32])
+    if not 1.0 <= day < days + 1.0:
+        raise TLEError(
+            f"{where}: line 1 columns 21-32 (epoch day) hold {line1[20:32].strip()!r}, "
+            f"outside 1..{days} of {year}{'' if days == 366 else ' (not a leap year)'}"
+        )
+
+
+#: A line that really is TLE line 1 or 2: the line number, a space, a catalogue number in
+#: columns 3-7 (Alpha-5 allowed) and, on line 1, a classification letter. Names such as
+#: '1KUNS-PF' or '2020 SO' begin with a digit but do not have this layout.
+_LINE1_START = re.compile(r"1 [0-9A-HJ-NP-Z ][\d ]{4}[UCS ] ")
+_LINE2_START = re.compile(r"2 [0-9A-HJ-NP-Z ][\d ]{4} ")
+
+
+def _is_line1(line: str) -> bool:
+    return bool(_LINE1_START.match(line))
+
+
+def _is_line2(line: str) -> bool:
+    return bool(_LINE2_START.match(line))
+
+
 def _set_from_lines(name, line1, line2, source, lineno, checksum) -> ElementSet:
     where = f"{source}:{lineno}"
     problems = _check_line(line1, "1", _LINE1_FIELDS, where, checksum)
@@ -190,6 +220,7 @@ def _set_from_lines(name, line1, line2, source, lineno, checksum) -> ElementSet:
             f"{where}: catalogue numbers differ: line 1 has {n1.strip()!r}, "
             f"line 2 (line {lineno + 1}) has {n2.strip()!r}"
         )
+    _check_epoch_day(line1, where)
     if line1[62] == "4":
         raise TLEError(
             f"{where}: ephemeris type 4 (SGP4-XP) elements cannot be propagated with SGP4; "
@@ -266,14 +297,14 @@ def parse_tle_text(text: str, source: str = "<text>", *, checksum: bool = True):
             i += 1
             continue
         name = None
-        if not stripped.startswith(("1", "2")):
+        if not (_is_line1(stripped) or _is_line2(stripped)):
             # a title line (3LE, optionally with the '0 ' prefix): the next must be line 1
             name = stripped[2:].strip() if stripped.startswith("0 ") else stripped.strip()
-            if i + 1 < n and lines[i + 1].startswith("2"):
+            if i + 1 < n and _is_line2(lines[i + 1]):
                 yield TLEError(f"{source}:{i + 2}: line 2 without a line 1 before it")
                 i += 2
                 continue
-            if i + 1 >= n or not lines[i + 1].startswith("1"):
+            if i + 1 >= n or not _is_line1(lines[i + 1]):
                 found = lines[i + 1].rstrip()[:20] if i + 1 < n else "the end of the file"
                 yield TLEError(
                     f"{source}:{i + 1}: title line {name[:30]!r} is not followed by a line 1 "
@@ -283,7 +314,7 @@ def parse_tle_text(text: str, source: str = "<text>", *, checksum: bool = True):
                 continue
             i += 1
         line1 = lines[i].rstrip()
-        if line1.startswith("2"):
+        if _is_line2(line1):
             yield TLEError(f"{source}:{i + 1}: line 2 without a line 1 before it")
             i += 1
             continue

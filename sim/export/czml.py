@@ -142,8 +142,8 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
                 )
             )
     for k, ev in enumerate(results.events):
-        if not lo <= ev["jd"] <= hi:
-            continue
+        if not lo <= ev["jd"] <= hi or ev["iss_lat_deg"] != ev["iss_lat_deg"]:
+            continue  # outside the span, or no ISS position (SGP4 failed there): not drawn
         packets.append(
             Packet(
                 id=f"event-{k}",

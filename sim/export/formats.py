@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from ..errors import SimError
+from ..results import json_safe
 from .atomic import atomic_writer
 
 FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json")
@@ -49,6 +50,8 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
                 }
             )
         for ev in results.events:
+            if ev["iss_lat_deg"] != ev["iss_lat_deg"]:
+                continue  # no ISS position there (SGP4 failed): no point to draw
             doc["features"].append(
                 {
                     "type": "Feature",
@@ -64,7 +67,7 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
                 }
             )
         with atomic_writer(path) as f:
-            json.dump(doc, f, separators=(",", ":"))
+            json.dump(json_safe(doc), f, separators=(",", ":"), allow_nan=False)
             f.write("\n")
         return [path]
     if fmt == "csv":
@@ -91,6 +94,6 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
         "passes": [p.to_dict() for p in results.passes],
     }
     with atomic_writer(path) as f:
-        json.dump(data, f, separators=(",", ":"))
+        json.dump(json_safe(data), f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     return [path]

@@ -65,6 +65,8 @@ def kml_tree(results) -> ET.ElementTree:
     folder = ET.SubElement(doc, k("Folder"))
     ET.SubElement(folder, k("name")).text = "Mission events (ISS position)"
     for ev in results.events:
+        if ev["iss_lat_deg"] != ev["iss_lat_deg"]:
+            continue  # no ISS position there (SGP4 failed): nothing to place
         pm = ET.SubElement(folder, k("Placemark"))
         ET.SubElement(pm, k("name")).text = ev["name"]
         ET.SubElement(pm, k("description")).text = ev.get("source", "")

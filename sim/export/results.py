@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..passes import PASS_FIELDS
+from ..results import json_safe
 from .atomic import atomic_writer
 from .track import write_track
 
@@ -37,7 +38,7 @@ def write_passes(passes, folder: Path, object_name: str = "ISS"):
     from .ics import write_ics
 
     with atomic_writer(folder / "passes.json") as f:
-        json.dump([p.to_dict() for p in passes], f, indent=1)
+        json.dump(json_safe([p.to_dict() for p in passes]), f, indent=1, allow_nan=False)
         f.write("\n")
     write_passes_csv(passes, folder / "passes.csv")
     write_ics(passes, folder / "passes.ics", object_name=object_name)
@@ -47,7 +48,8 @@ def write_events_csv(events, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(events)
+        # a missing ISS position (SGP4 failed at the event) is an empty cell, not 'nan'
+        w.writerows({k: "" if v != v else v for k, v in e.items()} for e in events)
 
 
 def model_tracks(results) -> dict:
@@ -88,7 +90,7 @@ def write_data_files(results, folder: Path):
         write_model_passes(results.model_passes, folder / "passes-model.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:
-            json.dump(results.launch_window.to_dict(), f, indent=1)
+            json.dump(json_safe(results.launch_window.to_dict()), f, indent=1, allow_nan=False)
             f.write("\n")
     from .formats import export
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..results import json_safe
 from ..tracks import split_antimeridian
 from .atomic import atomic_writer
 
@@ -128,8 +129,9 @@ def _write_json(eph, path, met=None):
         data["met_s"] = met.tolist()
     if not ok.all():
         data["sgp4_errors"] = eph.error_reasons()
+    data["warnings"] = eph.catalogue.age_warnings(eph.times.whole, eph.times.fraction)
     with atomic_writer(path) as f:
-        json.dump(data, f, separators=(",", ":"))
+        json.dump(json_safe(data), f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
 
 
@@ -175,5 +177,5 @@ def geojson_track(eph) -> dict:
 
 def _write_geojson(eph, path):
     with atomic_writer(path) as f:
-        json.dump(geojson_track(eph), f, separators=(",", ":"))
+        json.dump(json_safe(geojson_track(eph)), f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
