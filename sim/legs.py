@@ -87,7 +87,12 @@ def sample_passes(eph: Ephemeris, stations, preset="naked-eye") -> list[Pass]:
         sun_itrs = eph.sun.itrs(eph.times.whole, eph.times.fraction)
     for st in stations:
         el, az, rng = _look(eph, st)
-        mask = st.mask_deg(az) if st.horizon_mask else st.min_elevation_deg
+        if st.horizon_mask:
+            mask = st.mask_deg(az)
+        elif st.min_elevation_deg is not None:
+            mask = st.min_elevation_deg
+        else:  # no mask of its own: the preset's, as find_passes does
+            mask = preset.min_elevation_deg
         margin = np.where(eph.ok, el - mask, -90.0)
         above = margin >= 0
         edges = np.flatnonzero(np.diff(above.astype(np.int8)))
