@@ -907,7 +907,7 @@ def _window(args) -> int:
         name, sep, when = text.rpartition("=")
         launches.append((name if sep else f"launch {len(launches) + 1}", when))
     catalogue = _catalogue_from_args(args)
-    warnings = _span_warnings(catalogue, args.start, args.end)
+    warnings = _span_warnings(catalogue, args.start, _inclusive_end(args.end))
     window = launch_window(
         catalogue,
         site,

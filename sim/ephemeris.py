@@ -496,6 +496,7 @@ def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
         return catalogue.teme(whole, fraction, index)
     whole = np.ascontiguousarray(whole, dtype=np.float64)
     fraction = np.ascontiguousarray(fraction, dtype=np.float64)
+    catalogue.check_span(whole, fraction)  # the one trust rule, as catalogue.teme applies it
     r = np.empty((n, 3))
     v = np.empty((n, 3))
     err = np.empty(n, dtype=np.uint8)
@@ -504,6 +505,7 @@ def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
         catalogue.sets[int(index[a])].satrec._sgp4(
             whole[a:b], fraction[a:b], err[a:b], r[a:b], v[a:b]
         )
+    catalogue.check_states(whole, fraction, index, r, v, err)
     return r, v, err
 
 

@@ -232,7 +232,11 @@ def jd_to_iso(whole, fraction, digits: int = 3) -> str:
     """The data format for one instant: ISO 8601 UTC with a ``Z``, e.g.
     ``2024-03-25T15:02:51.000Z`` (same rounding as :func:`iso_array`)."""
     dt = _scalar_datetime(whole, fraction, digits)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[: _iso_width(digits)] + "Z"
+    text = (  # not strftime: it leaves years before 1000 unpadded, which breaks the width
+        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:"
+        f"{dt.second:02d}.{dt.microsecond:06d}"
+    )
+    return text[: _iso_width(digits)] + "Z"
 
 
 def jd_to_datetimes(whole, fraction, digits: int = 0, tz=None) -> list[datetime]:

@@ -145,7 +145,7 @@ class Catalogue:
             r[sel] = rr
             v[sel] = vv
             err[sel] = e
-        self._check_states(whole, fraction, index, r, v, err)
+        self.check_states(whole, fraction, index, r, v, err)
         return r, v, err
 
     def check_span(self, whole, fraction) -> None:
@@ -181,7 +181,7 @@ class Catalogue:
             "sets for that time or raise max_extrapolation_days (--max-extrapolation-days)"
         )
 
-    def _check_states(self, whole, fraction, index, r, v, err) -> None:
+    def check_states(self, whole, fraction, index, r, v, err) -> None:
         """States SGP4 returned with error code 0 that no orbiting object has: refused, or
         below 80 km (re-entered) turned into failures with NaN rows."""
         good = err == 0
