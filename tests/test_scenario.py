@@ -176,7 +176,8 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 100
 
 
-def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results):
+def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1712375698")  # the OEM's CREATION_DATE is fixed
     out = tmp_path / "o"
     write_results(results, out, plots=False)
     first = {p.name: p.read_bytes() for p in out.iterdir()}
