@@ -55,9 +55,9 @@ JOBS = {
     "span": ["sim-12d", "sim-60d"],
 }
 NOT_BENCHMARKED = {
-    "brahe": "installed, but its SGP4 and access (pass) API was not written up within the "
+    "brahe": "its SGP4 and access (pass) API was not written up within the "
     "time-box of this benchmark",
-    "orekit-jpype": "installed, but Orekit needs its orekit-data files (leap seconds, EOP) and "
+    "orekit-jpype": "Orekit needs its orekit-data files (leap seconds, EOP) and "
     "no pip package of the Orekit project carries them (orekitdata is not on the index; "
     "orekit_jpype's helper downloads at run time, which this project never does)",
 }
