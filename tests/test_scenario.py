@@ -177,7 +177,9 @@ def test_sim_run_default_end_to_end(tmp_path, no_network, results, capsys):
 
 
 def test_rerun_replaces_atomically_and_data_is_byte_identical(tmp_path, results, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1712375698")  # the OEM's CREATION_DATE is fixed
+    # the OEM's CREATION_DATE is the time written unless SOURCE_DATE_EPOCH fixes it
+    # (the reproducible-builds convention)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1711378971")
     out = tmp_path / "o"
     write_results(results, out, plots=False)
     first = {p.name: p.read_bytes() for p in out.iterdir()}
