@@ -29,7 +29,6 @@ from .errors import SimError
 from .localtime import get_zone, zone_name_at
 from .times import DAY_S, TimeGrid, jd_to_datetime, jd_to_iso, local_iso
 
-GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: ISS standard magnitude: at 1000 km range and 90 deg phase angle (half lit).
 ISS_STANDARD_MAGNITUDE = -1.8
 
@@ -388,24 +387,32 @@ class _Geometry:
         return self.margin(station_idx, el, az)
 
 
-#: Points per interval and round of the vectorised searches below.
+#: Points per interval and round of the vectorised maximum search while there are few intervals;
+#: beyond MANY_INTERVALS the search is golden-section (one new point per interval and round).
 SEARCH_POINTS = 16
+MANY_INTERVALS = 128
+#: Interior points per bracket and round of the root search: POINT_BUDGET // brackets, 1..15.
+POINT_BUDGET = 400
 
 
 def _search_max(func, lo, hi, tol_s=0.005, k=SEARCH_POINTS):
     """Vectorised search for the maximum of a unimodal ``func`` on [lo, hi] per element.
 
-    Each round evaluates ``k`` points across every interval in one call and keeps the two
-    sub-intervals around the best point, shrinking the interval by (k - 1) / 2: about five
-    rounds (five propagations) reach 0.005 s where golden-section search needs twenty.
-    ``func(x, rows)`` gets the instants and, for each, the number of its interval.
+    With few intervals (one station) the cost is the number of calls: each round evaluates
+    ``k`` points across every interval in one call and keeps the two sub-intervals around the
+    best point, shrinking the interval by (k - 1) / 2, so five calls reach 0.005 s. With many
+    intervals (many stations) the cost is the number of points, and golden-section search, one
+    new point per interval and round, needs the fewest. ``func(x, rows)`` gets the instants and,
+    for each, the number of its interval.
     """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
     n = lo.size
-    rows = np.repeat(np.arange(n), k)
-    frac = np.linspace(0.0, 1.0, k)
     pick = np.arange(n)
+    if n > MANY_INTERVALS:
+        return _golden_max(func, lo, hi, tol_s)
+    rows = np.repeat(pick, k)
+    frac = np.linspace(0.0, 1.0, k)
     while n and np.max(hi - lo) > tol_s:
         x = lo[:, None] + (hi - lo)[:, None] * frac
         fx = func(x.ravel(), rows).reshape(n, k)
@@ -417,27 +424,57 @@ def _search_max(func, lo, hi, tol_s=0.005, k=SEARCH_POINTS):
     return t, func(t, pick)
 
 
-def _search_root(func, lo, hi, rising: bool, tol_s=0.005, k=SEARCH_POINTS):
+GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+def _golden_max(func, lo, hi, tol_s):
+    """Golden-section search for the maximum of func on [lo, hi] per element."""
+    pick = np.arange(lo.size)
+    a = hi - GOLDEN * (hi - lo)
+    b = lo + GOLDEN * (hi - lo)
+    fa = func(a, pick)
+    fb = func(b, pick)
+    while lo.size and np.max(hi - lo) > tol_s:
+        left = fa >= fb  # the maximum lies in [lo, b]
+        hi = np.where(left, b, hi)
+        lo = np.where(left, lo, a)
+        new_a = np.where(left, hi - GOLDEN * (hi - lo), b)
+        new_b = np.where(left, a, lo + GOLDEN * (hi - lo))
+        x = np.where(left, new_a, new_b)
+        fx = func(x, pick)
+        fa, fb = np.where(left, fx, fb), np.where(left, fa, fx)
+        a, b = new_a, new_b
+    t = 0.5 * (lo + hi)
+    return t, func(t, pick)
+
+
+def _search_root(func, lo, hi, rising: bool, tol_s=0.005):
     """Vectorised search for the first sign change of ``func`` on [lo, hi] per element.
 
     rising: func(lo) < 0 <= func(hi); otherwise func(lo) >= 0 > func(hi). Each round evaluates
-    ``k`` points across every bracket in one call and keeps the sub-interval holding the first
-    change, shrinking the bracket by k - 1 (four rounds from 30 s to 0.005 s, where bisection
-    needs thirteen). ``func(x, rows)`` as for :func:`_search_max`.
+    m interior points of every bracket in one call and keeps the sub-interval holding the first
+    change, shrinking the bracket by m + 1. m is 15 for a few brackets (four calls from 30 s to
+    0.005 s, where bisection needs thirteen) and falls to 1, plain bisection, for thousands of
+    brackets, where the number of points is what costs. ``func(x, rows)`` as for
+    :func:`_search_max`.
     """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
     n = lo.size
-    rows = np.repeat(np.arange(n), k)
-    frac = np.linspace(0.0, 1.0, k)
+    m = int(np.clip(POINT_BUDGET // max(n, 1), 1, 15))
+    rows = np.repeat(np.arange(n), m)
+    frac = np.arange(1, m + 1) / (m + 1.0)
     pick = np.arange(n)
     while n and np.max(hi - lo) > tol_s:
-        x = lo[:, None] + (hi - lo)[:, None] * frac
-        positive = func(x.ravel(), rows).reshape(n, k) >= 0
+        grid = np.empty((n, m + 2))
+        grid[:, 0] = lo
+        grid[:, -1] = hi
+        grid[:, 1:-1] = lo[:, None] + (hi - lo)[:, None] * frac
+        positive = func(grid[:, 1:-1].ravel(), rows).reshape(n, m) >= 0
         changed = positive if rising else ~positive
-        changed[:, -1] = True  # no change inside: keep the last sub-interval, as bisection does
-        j = np.maximum(np.argmax(changed[:, 1:], axis=1) + 1, 1)
-        lo, hi = x[pick, j - 1], x[pick, j]
+        # the first interior point past the change; none: the change is after the last one
+        j = np.where(changed.any(axis=1), np.argmax(changed, axis=1) + 1, m + 1)
+        lo, hi = grid[pick, j - 1], grid[pick, j]
     return 0.5 * (lo + hi)
 
 

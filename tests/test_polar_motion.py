@@ -149,3 +149,19 @@ def test_rise_and_set_unchanged_within_a_tenth_of_a_second(catalogue):
 def _utc_jd(t):
     """UTC Julian dates of skyfield times (TAI minus the leap seconds)."""
     return t.whole + (t.tai_fraction - t._leap_seconds() / DAY_S)
+
+
+def test_chunks_do_not_change_the_ephemeris(catalogue, monkeypatch):
+    """propagate works in chunks; chunk edges (here every 997 instants, across a switch of
+    element set) leave every output as one pass over the whole grid gives it."""
+    import sim.ephemeris as se
+
+    grid = TimeGrid.span("2024-03-30T20:00:00Z", "2024-03-30T21:30:00Z", 1.0)
+    whole = propagate(catalogue, grid)
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 997)
+    chunked = propagate(catalogue, grid)
+    assert len(set(chunked.set_index)) == 2
+    for name in ("r_itrs_km", "v_itrs_km_s", "lat_deg", "lon_deg", "alt_km", "age_h"):
+        np.testing.assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(chunked.shadow, whole.shadow)
+    np.testing.assert_array_equal(chunked.r_teme_km, whole.r_teme_km)

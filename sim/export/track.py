@@ -25,7 +25,8 @@ TRACK_COLUMNS = (
     "element_set_age_h",
 )
 TRACK_NOTE = (
-    "x_km, y_km, z_km are Earth-fixed (ITRS, no polar motion); lat/lon/alt are WGS84 geodetic; "
+    "x_km, y_km, z_km are Earth-fixed (ITRS, with UT1 and polar motion from the IERS table); "
+    "lat/lon/alt are WGS84 geodetic; "
     "sunlit is true unless the station is in the Earth's umbra; element_set_age_h is the signed "
     "age of the element set in force (negative: its epoch lies ahead, so the position was "
     "propagated backwards and is approximate)."
