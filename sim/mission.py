@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .elements import Catalogue
-from .ephemeris import geodetic_to_itrs, gmst_rad, itrs_to_teme
+from .ephemeris import earth_orientation, geodetic_to_itrs, itrs_to_teme
 from .errors import SimError
 from .times import DAY_S, TimeGrid, datetime_to_jd, jd_to_iso, parse_utc
 
@@ -62,9 +62,9 @@ def _geometry(catalogue: Catalogue, site: Site, whole, fraction):
     r, v, err = catalogue.teme(whole, fraction)
     h = np.cross(r, v)
     h /= np.linalg.norm(h, axis=1)[:, None]
-    theta, _ = gmst_rad(whole, fraction)
+    theta, _, xp, yp = earth_orientation(whole, fraction)
     s_itrs = np.broadcast_to(geodetic_to_itrs(site.lat_deg, site.lon_deg), (whole.size, 3))
-    s = itrs_to_teme(np.ascontiguousarray(s_itrs), theta)
+    s = itrs_to_teme(np.ascontiguousarray(s_itrs), theta, xp, yp)  # pad in ITRS, with the pole
     s /= np.linalg.norm(s, axis=1)[:, None]
     return s, h, r / np.linalg.norm(r, axis=1)[:, None], err
 
