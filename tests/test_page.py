@@ -356,6 +356,24 @@ def test_replay_page_plays_offline_in_a_browser(browser, page_file, short_result
     assert lat1 == pytest.approx(exp_lat, abs=0.05)
     assert (lon1 - exp_lon + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=0.05)
 
+    # the slider moves the replay: halfway between two display samples at an equator
+    # crossing, where the latitude changes fastest, the marker is still on the track
+    eph = short_results.ephemeris
+    eph_t = (eph.times.jd - eph.times.jd[0]) * DAY_S
+    crossing = eph_t[np.nonzero(np.diff(np.sign(eph.lat_deg)))[0][0]]
+    t_mid = 30.0 * math.floor(crossing / 30.0) + 15.0
+    browser.execute_script(
+        "const s = document.getElementById('slider'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('input'));",
+        t_mid,
+    )
+    assert _clock(browser)[1] == t_mid
+    lat2, lon2 = _marker(browser)
+    exp_lat, exp_lon = _ephemeris_at(short_results, t_mid)
+    assert abs(lat2) < 1.0
+    assert lat2 == pytest.approx(exp_lat, abs=0.05)
+    assert (lon2 - exp_lon + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=0.05)
+
     # clicking a pass of Minsk sets the clock to its rise time
     assert browser.find_element(By.ID, "station").get_attribute("value") == "0"  # Minsk
     buttons = browser.find_elements(By.CSS_SELECTOR, "#passes button")
