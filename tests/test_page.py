@@ -462,6 +462,27 @@ def test_modelled_trajectory_is_labelled_in_the_page(browser, short_results, tmp
     assert not _errors(browser)
 
 
+def test_replay_without_stations_events_or_launch_draws_without_errors(
+    browser, short_results, tmp_path
+):
+    from selenium.webdriver.common.by import By
+
+    from sim.page import write_page
+
+    bare = copy.copy(short_results)
+    bare.scenario = dataclasses.replace(short_results.scenario, stations=[], events=[])
+    bare.passes, bare.pass_tracks, bare.events = [], {}, []
+    page = write_page(bare, tmp_path / "bare.html")
+    browser.get(page.resolve().as_uri())
+    _wait(lambda: browser.execute_script("return window.simFirstFrameMs !== undefined"))
+    assert browser.find_element(By.ID, "clock-met").text == "no launch in this scenario"
+    browser.find_element(By.ID, "play").click()
+    time.sleep(0.5)
+    browser.find_element(By.ID, "play").click()
+    assert _clock(browser)[1] > 0.0
+    assert not _errors(browser)
+
+
 def test_phone_layout_has_no_horizontal_scroll(browser, page_file, tmp_path):
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",

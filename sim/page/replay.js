@@ -350,7 +350,7 @@
   }
 
   function markPasses(t) {
-    const key = state.pass + ":" + passesOf[state.station].map((x) =>
+    const key = state.pass + ":" + (passesOf[state.station] || []).map((x) =>
       x.p.rise_s <= t && t <= x.p.set_s ? 1 : 0).join("");
     if (key === state.listKey) { return; }
     state.listKey = key;
@@ -462,7 +462,9 @@
   });
 
   // ---------------------------------------------------------------- controls
-  function setTime(t) { state.t = clampT(t); state.lastWall = null; state.dirty = true; }
+  function setTime(t) { // draws at once, so the clock never lags behind a click or a key
+    state.t = clampT(t); state.lastWall = null; state.dirty = false; render();
+  }
   function setPlaying(on) {
     state.playing = on; state.lastWall = null;
     $("play").innerHTML = on ? "&#10074;&#10074; Pause" : "&#9654; Play";
