@@ -197,6 +197,13 @@ def test_data_cannot_close_its_script_element():
     assert "<title>&lt;/script&gt;" in text
 
 
+def test_same_replay_gives_a_byte_identical_page(short_results, page_file, tmp_path):
+    from sim.page import write_page
+
+    again = write_page(short_results, tmp_path / "again.html")
+    assert again.read_bytes() == page_file.read_bytes()
+
+
 def test_write_page_is_atomic_and_reports_a_missing_folder(short_results, tmp_path):
     from sim.page import write_page
 

@@ -254,7 +254,7 @@
       ctx.lineTo(x - r, y); ctx.closePath();
       ctx.fillStyle = ev === active ? "#ffffff" : "#333"; ctx.fill();
       ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.stroke();
-      if (ev === active) { label(ev.name, x + 10, y - 8, true); }
+      if (ev === active) { label(ev.name, x + 10, y + 18, true); }
     }
     const banner = $("banner");
     if (active) {
