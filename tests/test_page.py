@@ -151,6 +151,20 @@ def test_a_station_time_zone_is_used_when_the_station_has_one(short_results):
     assert minsk["timezone"] == "Europe/Minsk"
     assert minsk["utc_offsets"] == [[0.0, 10800.0]]
 
+    @dataclasses.dataclass(frozen=True)
+    class LocatedStation(Station):
+        """A station that finds its zone itself (``zone_name``), as the observers work does."""
+
+        @property
+        def zone_name(self):
+            return "America/Chicago"
+
+    located = [LocatedStation(**dataclasses.asdict(s)) for s in sc.stations]
+    results.scenario = dataclasses.replace(sc, stations=located)
+    houston = page_payload(results)["stations"][3]
+    assert houston["timezone"] == "America/Chicago"
+    assert houston["utc_offsets"] == [[0.0, -5 * 3600.0]]  # CDT since 10 March 2024
+
 
 def _with_model_leg(results):
     """The replay with a second, modelled trajectory (the ISS track shifted by 20 deg of

@@ -160,19 +160,20 @@ def _stations_payload(results, start, duration_s: float, altitude_km: float) -> 
 
     out = []
     for st in results.scenario.stations:
-        lon, lat = footprint(
-            st.lat_deg, st.lon_deg, altitude_km, st.min_elevation_deg, FOOTPRINT_POINTS
-        )
-        zone = getattr(st, "timezone", None)
+        mask_deg = st.min_elevation_deg
+        if mask_deg is None:  # the visibility preset's mask
+            mask_deg = results.scenario.visibility.min_elevation_deg
+        lon, lat = footprint(st.lat_deg, st.lon_deg, altitude_km, mask_deg, FOOTPRINT_POINTS)
+        # the station's zone where it knows one (``zone_name``: its own or found from its
+        # coordinates; else a ``timezone`` attribute); UTC otherwise
+        zone = getattr(st, "zone_name", None) or getattr(st, "timezone", None)
         out.append(
             {
                 "name": st.name,
                 "lat_deg": st.lat_deg,
                 "lon_deg": st.lon_deg,
-                "min_elevation_deg": st.min_elevation_deg,
-                "footprint_radius_km": round(
-                    footprint_radius_km(altitude_km, st.min_elevation_deg), 1
-                ),
+                "min_elevation_deg": mask_deg,
+                "footprint_radius_km": round(footprint_radius_km(altitude_km, mask_deg), 1),
                 "footprint_lonlat": np.round(np.column_stack([lon, lat]), 2).ravel().tolist(),
                 "timezone": zone,
                 "utc_offsets": utc_offsets(zone, start, duration_s),
