@@ -173,15 +173,22 @@
     ctx.fillStyle = "#ffd000"; ctx.fill(); ctx.stroke();
   }
 
-  function segment(paths, lon1, lat1, lon2, lat2, key) {
-    const d = lon2 - lon1;
-    const p = paths[key];
-    if (Math.abs(d) <= 180) { p.push([lon1, lat1, lon2, lat2]); return; }
-    const side = lon1 > 0 ? 180 : -180; // crosses the antimeridian: draw to both edges
-    const lon2u = lon2 + (side > 0 ? 360 : -360);
-    const latEdge = lat1 + (side - lon1) / (lon2u - lon1) * (lat2 - lat1);
-    p.push([lon1, lat1, side, latEdge]);
-    p.push([-side, latEdge, lon2, lat2]);
+  // Trails are drawn as runs of one colour, so that a dashed (modelled) trail keeps its dashes
+  function addPoint(runs, lon, lat, key, prev) {
+    const last = runs[runs.length - 1];
+    if (prev && Math.abs(lon - prev[0]) > 180) { // crosses the antimeridian: end at both edges
+      const side = prev[0] > 0 ? 180 : -180;
+      const lonU = lon + (side > 0 ? 360 : -360);
+      const latEdge = prev[1] + (side - prev[0]) / (lonU - prev[0]) * (lat - prev[1]);
+      last.pts.push([side, latEdge]);
+      runs.push({ key, pts: [[-side, latEdge], [lon, lat]] });
+      return;
+    }
+    if (!prev || last.key !== key) {
+      runs.push({ key, pts: prev ? [prev, [lon, lat]] : [[lon, lat]] });
+      return;
+    }
+    last.pts.push([lon, lat]);
   }
 
   function drawTrail(tr, t, pos) {
@@ -189,22 +196,22 @@
     const end = pos ? pos.index : lastLE(ts, t);
     if (end < 0) { return; }
     const first = Math.max(0, lastLE(ts, t - TRAIL_S));
-    const paths = { lit: [], dark: [] };
-    for (let k = first; k < end; k++) {
-      if (tr.lat_deg[k] === null || tr.lat_deg[k + 1] === null) { continue; }
-      segment(paths, tr.lon_deg[k], tr.lat_deg[k], tr.lon_deg[k + 1], tr.lat_deg[k + 1],
-        tr.sunlit[k] ? "lit" : "dark");
+    const runs = [];
+    let prev = null;
+    for (let k = first; k <= end; k++) {
+      if (tr.lat_deg[k] === null) { prev = null; continue; }
+      addPoint(runs, tr.lon_deg[k], tr.lat_deg[k], tr.sunlit[k] ? "lit" : "dark", prev);
+      prev = [tr.lon_deg[k], tr.lat_deg[k]];
     }
-    if (pos && tr.lat_deg[end] !== null) {
-      segment(paths, tr.lon_deg[end], tr.lat_deg[end], pos.lon, pos.lat,
-        tr.sunlit[end] ? "lit" : "dark");
-    }
-    ctx.lineWidth = 2.2; ctx.lineCap = "round";
-    ctx.setLineDash(tr.modelled ? [6, 4] : []);
-    for (const key of ["lit", "dark"]) {
+    if (pos && prev) { addPoint(runs, pos.lon, pos.lat, tr.sunlit[end] ? "lit" : "dark", prev); }
+    ctx.lineWidth = 2.2; ctx.lineCap = "round"; ctx.lineJoin = "round";
+    ctx.setLineDash(tr.modelled ? [7, 5] : []);
+    for (const run of runs) {
+      if (run.pts.length < 2) { continue; }
       ctx.beginPath();
-      for (const s of paths[key]) { ctx.moveTo(X(s[0]), Y(s[1])); ctx.lineTo(X(s[2]), Y(s[3])); }
-      ctx.strokeStyle = key === "lit" ? C.sunlit : C.eclipse; ctx.stroke();
+      ctx.moveTo(X(run.pts[0][0]), Y(run.pts[0][1]));
+      for (let k = 1; k < run.pts.length; k++) { ctx.lineTo(X(run.pts[k][0]), Y(run.pts[k][1])); }
+      ctx.strokeStyle = run.key === "lit" ? C.sunlit : C.eclipse; ctx.stroke();
     }
     ctx.setLineDash([]);
   }
@@ -527,7 +534,10 @@
   D.trajectories.forEach((tr, k) => {
     const dot = document.createElement("span");
     dot.className = "dot"; dot.style.background = MARKER_COLOURS[k % MARKER_COLOURS.length];
-    legend.append(dot, tr.label + (tr.modelled ? " \u2013 " + tr.source : ""));
+    const item = document.createElement("span");
+    item.textContent = tr.label;
+    item.title = tr.name + ": " + tr.source;
+    legend.append(dot, item);
   });
   for (const [colour, text] of [[C.sunlit, "sunlit"], [C.eclipse, "in Earth's shadow"],
     [C.visible, "station sees it"]]) {
