@@ -287,6 +287,9 @@ def page_payload(results) -> dict:
         "start_utc": jd_to_iso(*start, 3),
         "end_utc": jd_to_iso(*_split_jd(end_jd), 3),
         "duration_s": duration_s,
+        # the page opens at the replay window's start; trajectories may reach before it (a
+        # modelled ascent and chase), and the slider goes back to them
+        "initial_s": round((results.window_jd[0] - start_jd) * DAY_S, 3),
         "launch_s": None if launch is None else round((launch["jd"] - start_jd) * DAY_S, 3),
         "launch_utc": None if launch is None else launch["utc"],
         "trajectories": [_trajectory_payload(t, start) for t in trajs],

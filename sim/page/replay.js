@@ -11,7 +11,7 @@
   const STEP_S = 60;
   const MARKER_COLOURS = ["#ffc800", "#d62728", "#17becf", "#9467bd", "#8c564b"];
   const DEG = Math.PI / 180;
-  const state = { t: 0, playing: false, speed: 600, station: 0, pass: -1, dirty: true,
+  const state = { t: D.initial_s || 0, playing: false, speed: 600, station: 0, pass: -1, dirty: true,
     lastWall: null, listKey: "" };
   const view = { w: 0, h: 0, dpr: 1 };
 
