@@ -190,9 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
-        "export", help="export a scenario's replay: czml, kml, oem, geojson, csv or json"
+        "export",
+        help="export a scenario's replay: czml, kml, oem, geojson, csv, json or html "
+        "(the offline replay page)",
     )
-    p.add_argument("format", choices=("czml", "kml", "oem", "geojson", "csv", "json"))
+    p.add_argument("format", choices=("czml", "kml", "oem", "geojson", "csv", "json", "html"))
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default: soyuz-ms25)")
     p.add_argument("--output", required=True, help="file to write")
     p.add_argument(

@@ -10,7 +10,7 @@ from ..errors import SimError
 from ..results import json_safe
 from .atomic import atomic_writer
 
-FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json")
+FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json", "html")
 
 
 def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, end_jd=None):
@@ -26,6 +26,11 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
         return [path]
     if start_jd is not None or end_jd is not None:
         raise SimError(f"--start/--end apply to czml only; {fmt} exports the whole replay")
+    if fmt == "html":
+        from ..page import write_page
+
+        write_page(results, path)
+        return [path]
     if fmt == "kml":
         from .kml import write_kml
 

@@ -97,3 +97,7 @@ def write_data_files(results, folder: Path):
     for fmt in ("czml", "kml", "oem"):
         if results.scenario.outputs.get(fmt, False):
             export(results, fmt, folder / f"replay.{fmt}")
+    if results.scenario.outputs.get("html", True):
+        from ..page import write_page
+
+        write_page(results, folder / "replay.html")  # the offline interactive replay
