@@ -7,7 +7,10 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unex
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -171,29 +174,89 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: unwind, keep the previous results, exit 128+n."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_like_ctrl_c():
+    """SIGTERM (kill, systemd, CI runners) and SIGHUP (a closed terminal) unwind like Ctrl-C."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None and signal.getsignal(sig) is not None:
+                previous[sig] = signal.signal(sig, _raise_interrupted)
     try:
-        return _dispatch(parser, args)
-    except SimError as exc:
-        print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        if args.debug:
-            traceback.print_exc()
-        return 2
-    except KeyboardInterrupt:
-        print("sim: interrupted; no partial output was kept", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last line of defence: a bug, not bad input
-        print(
-            f"sim: unexpected error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in sim; please report it with the command you ran "
-            "(run again with --debug for the traceback).",
-            file=sys.stderr,
-        )
-        if args.debug:
-            traceback.print_exc()
-        return 1
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _console_fallback():
+    """A console that cannot show ° or Cyrillic gets '?' instead of a crash after the results
+    were written (PYTHONIOENCODING=ascii, a Latin-1 terminal, a Windows code page)."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "°Ж—".encode(encoding)
+            continue
+        except (UnicodeEncodeError, LookupError):
+            pass
+        errors = getattr(stream, "errors", None)
+        if hasattr(stream, "reconfigure") and errors in ("strict", None):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                continue
+            changed.append((stream, errors or "strict"))
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+
+def main(argv=None) -> int:
+    with _console_fallback(), _signals_like_ctrl_c():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            return _dispatch(parser, args)
+        except SimError as exc:
+            print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
+            return 2
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            print(
+                f"sim: interrupted ({signal.Signals(signum).name}); no partial output was kept",
+                file=sys.stderr,
+            )
+            return 128 + signum
+        except Exception as exc:  # the last line of defence: a bug, not bad input
+            print(
+                f"sim: unexpected error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in sim; please report it with the command you ran "
+                "(run again with --debug for the traceback).",
+                file=sys.stderr,
+            )
+            if args.debug:
+                traceback.print_exc()
+            return 1
 
 
 def entry_point() -> None:
@@ -305,7 +368,7 @@ def _run(args) -> int:
     import time
 
     from .bundled import default_scenario
-    from .output import write_results
+    from .output import check_output_folder, write_results
     from .plots.render import plot_stage_count
     from .replay import run_scenario
     from .scenario import load_scenario
@@ -316,6 +379,7 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("out") / scenario.outputs["name"]
     if args.dpi < 20 or args.dpi > 1200:
         raise SimError(f"--dpi {args.dpi}: expected 20..1200")
+    check_output_folder(out)  # refuse a folder that is not sim's before the replay, not after
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
         results = run_scenario(
@@ -408,7 +472,11 @@ def _print_summary(results, out, seconds) -> None:
         print(f"warning: {warning}")
     print(
         f"wrote {out}/ in {seconds:.1f} s: "
-        + ", ".join(p.name + ("/" if p.is_dir() else "") for p in sorted(Path(out).iterdir()))
+        + ", ".join(
+            p.name + ("/" if p.is_dir() else "")
+            for p in sorted(Path(out).iterdir())
+            if not p.name.startswith(".")
+        )
     )
 
 
@@ -513,8 +581,11 @@ def _optional_jd(text, where):
 
 
 def _export(args) -> int:
+    from .export.atomic import is_stdout, output_file
     from .export.formats import export
 
+    if not is_stdout(args.output):
+        output_file(args.output)  # refuse a folder or a device before the replay, not after
     results = _scenario_results(args.scenario)
     written = export(
         results,
@@ -524,7 +595,8 @@ def _export(args) -> int:
         start_jd=_optional_jd(args.start, "--start"),
         end_jd=_optional_jd(args.end, "--end"),
     )
-    print("wrote " + ", ".join(str(p) for p in written))
+    report = sys.stderr if is_stdout(args.output) else sys.stdout
+    print("wrote " + ", ".join(str(p) for p in written), file=report)
     return 0
 
 
@@ -537,8 +609,10 @@ def _animate(args) -> int:
         raise SimError(f"--fps {args.fps}: expected 1..60")
     if args.dpi < 20 or args.dpi > 300:
         raise SimError(f"--dpi {args.dpi}: expected 20..300")
+    from .export.atomic import output_file
     from .plots.animate import auto_speed
 
+    output_file(args.output)  # refuse a folder or a device before rendering, not after
     speed = args.speed if args.speed is not None else auto_speed(results, start, end)
     total = len(frame_rows(results, speed, start, end))
     with _progress(args.quiet) as bar:

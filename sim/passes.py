@@ -23,6 +23,7 @@ from .ephemeris import (
     teme_to_itrs,
 )
 from .errors import SimError
+from .names import check_name
 from .times import DAY_S, TimeGrid, jd_to_iso
 
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
@@ -44,6 +45,7 @@ class Station:
 
     def __post_init__(self):
         where = f"station {self.name!r}"
+        check_name(self.name, where)  # it becomes file names and table cells
         for label, value, lo, hi in (
             ("lat_deg", self.lat_deg, -90.0, 90.0),
             ("lon_deg", self.lon_deg, -180.0, 360.0),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .elements import SWITCH_RULES
 from .errors import ScenarioError, SimError
+from .names import check_name
 from .passes import PRESETS, Station, VisibilityPreset
 from .times import DAY_S, datetime_to_jd, parse_utc
 
@@ -202,6 +203,9 @@ class Event:
     source: str = ""
     lat_deg: float | None = None
     lon_deg: float | None = None
+
+    def __post_init__(self):
+        check_name(self.name, f"event {self.name!r}")  # it becomes table cells and labels
 
     @property
     def jd(self) -> float:

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+from ..names import csv_row
 from ..passes import PASS_FIELDS
 from .atomic import atomic_writer
 from .track import write_track
@@ -28,7 +29,7 @@ def write_passes_csv(passes, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=PASS_FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(p.to_dict() for p in passes)
+        w.writerows(csv_row(p.to_dict()) for p in passes)
 
 
 def write_passes(passes, folder: Path):
@@ -42,7 +43,7 @@ def write_events_csv(events, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(events)
+        w.writerows(csv_row(e) for e in events)
 
 
 def write_data_files(results, folder: Path):

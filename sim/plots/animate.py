@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import SimError
 from ..times import jd_to_iso
-from .style import ECLIPSE, NIGHT, STATION_COLOURS, SUNLIT, VISIBLE
+from .style import ECLIPSE, NIGHT, STATION_COLOURS, SUNLIT, VISIBLE, literal_text
 
 AUTO_FRAMES = 600
 
@@ -135,6 +135,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
         [], [], s=60, marker="s", c=VISIBLE, edgecolors="black", label="station sees the ISS"
     )
     ax.legend(loc="lower right", fontsize=7)
+    literal_text(fig)  # station and mission names are drawn as written, never as mathtext
     fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)

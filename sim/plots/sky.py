@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -78,11 +77,13 @@ def sky_plot(p, seconds, azimuth_deg, elevation_deg, *, ax=None, title=None):
 def write_skyplots(catalogue, stations, passes, folder, fmt="png", dpi=110, tracks=None):
     """One sky plot per pass into ``folder``; returns the paths. ``tracks`` maps a pass's
     position in ``passes`` to precomputed (seconds, az, el); missing ones are computed."""
+    from ..export.atomic import output_folder
+    from ..names import unique_slugs
     from ..passes import pass_track
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_folder(folder)
     by_name = {s.name: s for s in stations}
+    file_names = unique_slugs(s.name for s in stations)
     written = []
     for i, p in enumerate(passes):
         if tracks is not None and i in tracks:
@@ -91,7 +92,7 @@ def write_skyplots(catalogue, stations, passes, folder, fmt="png", dpi=110, trac
             x, az, el = pass_track(catalogue, by_name[p.station], p)
         fig = sky_plot(p, x, az, el)
         stamp = p.to_dict()["rise_utc"][:16].replace(":", "").replace("-", "")
-        path = folder / f"{p.station.lower().replace(' ', '-')}-{stamp}.{fmt}"
+        path = folder / f"{file_names[p.station]}-{stamp}.{fmt}"
         save(fig, path, dpi)
         written.append(path)
     return written
