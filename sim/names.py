@@ -13,6 +13,8 @@ import unicodedata
 
 from .errors import SimError
 
+#: longest name accepted: it labels plots and table columns
+MAX_NAME_CHARS = 100
 #: longest slug before the collision suffix; file systems allow 255 bytes per name
 MAX_SLUG_CHARS = 60
 #: names Windows refuses as file names whatever the extension
@@ -24,10 +26,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_name(name, where: str) -> str:
-    """``name`` if it is a non-empty string without control characters; else a ``SimError``
-    naming ``where`` (e.g. ``"station 'Minsk'"``) and the offending character."""
+    """``name`` if it is a non-empty string of at most :data:`MAX_NAME_CHARS` characters
+    without control characters; else a ``SimError`` naming ``where`` (e.g. ``"station
+    'Minsk'"``) and the reason."""
     if not isinstance(name, str) or not name.strip():
         raise SimError(f"{where}: the name must be a non-empty string, found {name!r}")
+    if len(name) > MAX_NAME_CHARS:
+        raise SimError(
+            f"{where[:60]}...: the name has {len(name)} characters; at most {MAX_NAME_CHARS}"
+        )
     for ch in name:
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise SimError(

@@ -34,6 +34,7 @@ def literal_text(fig):
 def save(fig, path, dpi: int = 110):
     """Save to ``path`` through the atomic writer (the format follows the extension; an
     unknown one is an ``OutputError``) and close the figure. Names are drawn literally."""
+    import warnings
     from pathlib import Path
 
     import matplotlib
@@ -53,7 +54,9 @@ def save(fig, path, dpi: int = 110):
             )
         literal_text(fig)
         no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
-        with atomic_path(path) as tmp, matplotlib.rc_context(no_math):
+        with atomic_path(path) as tmp, matplotlib.rc_context(no_math), warnings.catch_warnings():
+            # a name in a script the font lacks (an emoji) is drawn as a box, not a failure
+            warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
             fig.savefig(tmp, dpi=dpi, format=fmt)
     finally:
         plt.close(fig)
