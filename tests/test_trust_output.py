@@ -47,7 +47,7 @@ source = "{source}"
 [replay]
 start = "2024-03-27T12:00:00Z"
 end = "{end}"
-step_s = 30.0
+step_s = {step_s}
 [element_sets]
 files = ["{tle}"]
 [[stations]]
@@ -60,6 +60,9 @@ skyplots = {skyplots}
 timeline = {plots}
 altitude = false
 launch_window = false
+czml = {exports}
+kml = {exports}
+oem = {exports}
 """
 
 
@@ -72,6 +75,8 @@ def short_scenario(
     end="2024-03-27T18:00:00Z",
     skyplots=False,
     plots=False,
+    step_s=30.0,
+    exports=False,
 ) -> Path:
     """A 6-hour replay (or up to ``end``) with one station and no pictures unless asked."""
     text = SHORT.format(
@@ -82,6 +87,8 @@ def short_scenario(
         tle=BUNDLED_TLE.as_posix(),
         skyplots=str(skyplots).lower(),
         plots=str(plots).lower(),
+        step_s=step_s,
+        exports=str(exports).lower(),
     )
     path = folder / "short.toml"
     path.write_text(text, encoding="utf-8")
@@ -368,7 +375,7 @@ def test_sigterm_mid_write_keeps_previous_results_and_leaves_nothing(tmp_path):
 
 
 def test_sixteen_parallel_runs_into_one_folder(tmp_path):
-    scenario = short_scenario(tmp_path, end="2024-03-27T13:00:00Z")
+    scenario = short_scenario(tmp_path)  # 6 hours at 30 s, no pictures: seconds per run
     reference = tmp_path / "reference"
     assert main(["run", str(scenario), "--quiet", "--out", str(reference)]) == 0
     out = tmp_path / "shared"
@@ -396,6 +403,58 @@ def test_sixteen_parallel_runs_into_one_folder(tmp_path):
     assert {k: v for k, v in final.items() if k != ".sim-output.json"} == {
         k: v for k, v in ref.items() if k != ".sim-output.json"
     }
+
+
+def test_a_second_run_arriving_in_the_middle_of_the_swap(tmp_path, monkeypatch, capsys):
+    """Run A is held right after moving the old folder aside (the worst instant); run B, a
+    separate process, writes into the same folder meanwhile. Neither may lose or leave
+    anything, and neither may print a false "previous results were left as they were"."""
+    import threading
+
+    scenario = short_scenario(tmp_path)
+    out = tmp_path / "o"
+    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
+    real_replace = os.replace
+    second = {}
+
+    def replace(src, dst):
+        if Path(src) == out and "proc" not in second:  # A's first rename of the swap
+            real_replace(src, dst)
+            proc = subprocess.Popen(
+                [*SIM, "run", str(scenario), "--quiet", "--out", str(out)],
+                env=_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            second["proc"] = proc
+            lines = []
+            reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+            reader.start()
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:  # until B waits for A, or B is done
+                if proc.poll() is not None or any("waiting" in line for line in lines):
+                    break
+                time.sleep(0.05)
+            second["lines"], second["reader"] = lines, reader
+            return None
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code_a = main(["run", str(scenario), "--quiet", "--out", str(out)])
+    monkeypatch.setattr(os, "replace", real_replace)
+    err_a = capsys.readouterr().err
+    proc = second["proc"]
+    code_b = proc.wait(timeout=300)
+    second["reader"].join(timeout=10)
+    proc.stderr.close()
+    assert (code_a, code_b) == (0, 0), (err_a, second["lines"])
+    assert any("waiting for another sim run" in line for line in second["lines"])  # B met A
+    assert "previous results were left" not in err_a + "".join(second["lines"])
+    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "short.toml"]
+    assert json.loads((out / "summary.json").read_text())["mission"] == "Short replay"
+    assert (out / ".sim-output.json").is_file() and (out / "track.csv").is_file()
 
 
 def test_leftovers_of_a_killed_run_are_removed_and_reported(tmp_path, capsys):
