@@ -91,7 +91,7 @@ def check_output_folder(out_dir) -> Path:
         raise OutputError(f"{out}: the root folder cannot be an output folder")
     try:
         mode = os.lstat(target).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the parent is made (or refused) later
         return target
     except OSError as exc:
         raise OutputError(f"{out}: cannot be used as the output folder ({exc.strerror})") from None

@@ -363,13 +363,54 @@ def test_sigterm_mid_write_keeps_previous_results_and_leaves_nothing(tmp_path):
             assert time.monotonic() - started < 240, "writing never began"
             time.sleep(0.05)
         assert proc.poll() is None
+        status = Path(f"/proc/{proc.pid}/status")
+        masks = (
+            [x for x in status.read_text().splitlines() if x.startswith("Sig")]
+            if status.exists()
+            else []
+        )
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 143, err
+    assert proc.returncode == 143, (err, masks, partial.exists(), time.monotonic() - started)
     assert b"interrupted (SIGTERM)" in err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "short.toml"]
+
+
+HANGUP_DURING_WRITE = """
+import os, signal, sys
+import sim.export.results as data_files
+from sim.cli import main
+
+real = data_files.write_passes
+
+def hang_up_then_go_on(*args):  # a closed terminal while the data files are being written
+    os.kill(os.getpid(), signal.SIGHUP)
+    return real(*args)
+
+data_files.write_passes = hang_up_then_go_on
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sighup_mid_write_is_like_ctrl_c(tmp_path):
+    scenario = short_scenario(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
+    before = snapshot(out)
+    done = subprocess.run(
+        [sys.executable, "-c", HANGUP_DURING_WRITE, "run", str(scenario), "--quiet"]
+        + ["--out", str(out)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 129, done.stderr
+    assert done.stderr == "sim: interrupted (SIGHUP); no partial output was kept\n"
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "short.toml"]
 
