@@ -10,10 +10,10 @@ import argparse
 import contextlib
 import signal
 import sys
-import threading
 import traceback
 from pathlib import Path
 
+from . import interrupts
 from .errors import SimError
 
 MAX_PROBLEMS_SHOWN = 20
@@ -174,34 +174,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, handled like Ctrl-C: unwind, keep the previous results, exit 128+n."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def _signals_like_ctrl_c():
-    """SIGTERM (kill, systemd, CI runners) and SIGHUP (a closed terminal) unwind like Ctrl-C."""
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for name in ("SIGTERM", "SIGHUP"):
-            sig = getattr(signal, name, None)
-            if sig is not None and signal.getsignal(sig) is not None:
-                previous[sig] = signal.signal(sig, _raise_interrupted)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 @contextlib.contextmanager
 def _console_fallback():
     """A console that cannot show ° or Cyrillic gets '?' instead of a crash after the results
@@ -230,11 +202,13 @@ def _console_fallback():
 
 
 def main(argv=None) -> int:
-    with _console_fallback(), _signals_like_ctrl_c():
+    with _console_fallback(), interrupts.like_ctrl_c():
         parser = build_parser()
         args = parser.parse_args(argv)
         try:
-            return _dispatch(parser, args)
+            code = _dispatch(parser, args)
+            interrupts.check()  # a signal whose exception was swallowed on the way
+            return code
         except SimError as exc:
             print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
             if args.debug:

@@ -23,15 +23,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import stat
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import OutputError, SimError
 from .export.atomic import atomic_writer, file_kind
+from .interrupts import check, held
 from .results import Results
 
 try:  # POSIX
@@ -41,9 +40,6 @@ except ImportError:  # pragma: no cover - Windows: an exclusive lock file instea
 
 MARKER = ".sim-output.json"
 MARKER_MAX_BYTES = 65536
-HELD_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 
 def _sim_version() -> str:
@@ -113,28 +109,6 @@ def check_output_folder(out_dir) -> Path:
     return target
 
 
-@contextlib.contextmanager
-def hold_signals():
-    """Hold SIGINT, SIGTERM and SIGHUP back until the block is done, then deliver them: for
-    the few renames that must happen together. Only the main thread receives signals in
-    Python; elsewhere this does nothing."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {}
-    for sig in HELD_SIGNALS:
-        if signal.getsignal(sig) is not None:  # None: a handler not set from Python; leave it
-            previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in dict.fromkeys(caught):
-            signal.raise_signal(sig)
-
-
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():  # a leftover with our own PID is from an earlier life of this PID
         return False
@@ -163,7 +137,7 @@ def _leftovers(parent: Path, name: str) -> list[tuple[str, Path, int]]:
 def recover(target: Path, shown: str, notice) -> None:
     """Roll back or remove what an interrupted earlier run left beside ``target``."""
     found = [f for f in _leftovers(target.parent, target.name) if not _pid_alive(f[2])]
-    with hold_signals():
+    with held():
         if not os.path.lexists(target):
             olds = [f for f in found if f[0] == "old"]
             if olds:  # killed between the two renames: the old folder is the last good output
@@ -286,7 +260,8 @@ def write_results(
                     indent=1,
                 )
                 f.write("\n")
-            with hold_signals():
+            check()  # an interruption whose exception was lost on the way: not swapped in
+            with held():
                 if existed:
                     os.replace(target, old)
                 try:
@@ -297,16 +272,16 @@ def write_results(
                     raise
                 shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:
-            with hold_signals():
+            with held():
                 shutil.rmtree(tmp, ignore_errors=True)
             raise OutputError(f"{out_dir}: writing failed ({exc.strerror}); {kept}") from None
         except SimError as exc:
-            with hold_signals():
+            with held():
                 shutil.rmtree(tmp, ignore_errors=True)
             reason = str(exc).splitlines()[0].replace(str(tmp), str(out_dir))
             raise OutputError(f"{reason}; {kept}") from None
         except BaseException:
-            with hold_signals():
+            with held():
                 shutil.rmtree(tmp, ignore_errors=True)
             raise
     return out_dir

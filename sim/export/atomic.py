@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
+from ..interrupts import check
 
 STDOUT = "-"
 
@@ -81,6 +82,7 @@ def atomic_path(path):
     success. For writers that open the file themselves."""
     if is_stdout(path):
         raise OutputError("-: this output cannot go to standard output; give a file name")
+    check()  # an interruption whose exception was lost on the way stops here
     path = Path(path)
     target, status = output_file(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -97,6 +99,7 @@ def atomic_path(path):
         mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
         os.chmod(tmp, mode)
         output_file(path)  # still ours to replace: nobody swapped in a folder or a device
+        check()
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
