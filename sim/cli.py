@@ -575,18 +575,20 @@ def _export(args) -> int:
 
 
 def _animate(args) -> int:
+    from .export.atomic import is_stdout, output_file
     from .plots.animate import frame_rows, write_animation
 
+    if is_stdout(args.output):
+        raise SimError("--output -: an animation cannot go to standard output; give a file name")
+    output_file(args.output)  # refuse a folder or a device before the replay, not after
     results = _scenario_results(args.scenario)
     start, end = _optional_jd(args.start, "--start"), _optional_jd(args.end, "--end")
     if args.fps < 1 or args.fps > 60:
         raise SimError(f"--fps {args.fps}: expected 1..60")
     if args.dpi < 20 or args.dpi > 300:
         raise SimError(f"--dpi {args.dpi}: expected 20..300")
-    from .export.atomic import output_file
     from .plots.animate import auto_speed
 
-    output_file(args.output)  # refuse a folder or a device before rendering, not after
     speed = args.speed if args.speed is not None else auto_speed(results, start, end)
     total = len(frame_rows(results, speed, start, end))
     with _progress(args.quiet) as bar:
