@@ -7,12 +7,15 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming the place), 1 unex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import re
+import signal
 import sys
 import traceback
 from pathlib import Path
 
+from . import interrupts
 from .errors import SimError
 
 MAX_PROBLEMS_SHOWN = 20
@@ -291,29 +294,63 @@ def _join_signed_values(argv):
     return out
 
 
-def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_join_signed_values(sys.argv[1:] if argv is None else argv))
+@contextlib.contextmanager
+def _console_fallback():
+    """A console that cannot show ° or Cyrillic gets '?' instead of a crash after the results
+    were written (PYTHONIOENCODING=ascii, a Latin-1 terminal, a Windows code page)."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "°Ж—".encode(encoding)
+            continue
+        except (UnicodeEncodeError, LookupError):
+            pass
+        errors = getattr(stream, "errors", None)
+        if hasattr(stream, "reconfigure") and errors in ("strict", None):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                continue
+            changed.append((stream, errors or "strict"))
     try:
-        return _dispatch(parser, args)
-    except SimError as exc:
-        print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        if args.debug:
-            traceback.print_exc()
-        return 2
-    except KeyboardInterrupt:
-        print("sim: interrupted; no partial output was kept", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last line of defence: a bug, not bad input
-        print(
-            f"sim: unexpected error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in sim; please report it with the command you ran "
-            "(run again with --debug for the traceback).",
-            file=sys.stderr,
-        )
-        if args.debug:
-            traceback.print_exc()
-        return 1
+        yield
+    finally:
+        for stream, errors in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+
+def main(argv=None) -> int:
+    with _console_fallback(), interrupts.like_ctrl_c():
+        parser = build_parser()
+        args = parser.parse_args(_join_signed_values(sys.argv[1:] if argv is None else argv))
+        try:
+            code = _dispatch(parser, args)
+            interrupts.check()  # a signal whose exception was swallowed on the way
+            return code
+        except SimError as exc:
+            print(f"sim: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
+            return 2
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            print(
+                f"sim: interrupted ({signal.Signals(signum).name}); no partial output was kept",
+                file=sys.stderr,
+            )
+            return 128 + signum
+        except Exception as exc:  # the last line of defence: a bug, not bad input
+            print(
+                f"sim: unexpected error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in sim; please report it with the command you ran "
+                "(run again with --debug for the traceback).",
+                file=sys.stderr,
+            )
+            if args.debug:
+                traceback.print_exc()
+            return 1
 
 
 def entry_point() -> None:
@@ -454,7 +491,7 @@ def _run(args) -> int:
     import time
 
     from .bundled import default_scenario
-    from .output import write_results
+    from .output import check_output_folder, write_results
     from .plots.render import plot_stage_count
     from .replay import run_scenario
     from .scenario import load_scenario
@@ -465,6 +502,7 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("out") / scenario.outputs["name"]
     if args.dpi < 20 or args.dpi > 1200:
         raise SimError(f"--dpi {args.dpi}: expected 20..1200")
+    check_output_folder(out)  # refuse a folder that is not sim's before the replay, not after
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
         results = run_scenario(
@@ -568,7 +606,11 @@ def _print_summary(results, out, seconds) -> None:
         print(f"warning: {warning}")
     print(
         f"wrote {out}/ in {seconds:.1f} s: "
-        + ", ".join(p.name + ("/" if p.is_dir() else "") for p in sorted(Path(out).iterdir()))
+        + ", ".join(
+            p.name + ("/" if p.is_dir() else "")
+            for p in sorted(Path(out).iterdir())
+            if not p.name.startswith(".")
+        )
     )
 
 
@@ -827,8 +869,11 @@ def _optional_jd(text, where):
 
 
 def _export(args) -> int:
+    from .export.atomic import is_stdout, output_file
     from .export.formats import export
 
+    if not is_stdout(args.output):
+        output_file(args.output)  # refuse a folder or a device before the replay, not after
     results = _scenario_results(args.scenario, args.max_extrapolation_days)
     written = export(
         results,
@@ -838,13 +883,18 @@ def _export(args) -> int:
         start_jd=_optional_jd(args.start, "--start"),
         end_jd=_optional_jd(args.end, "--end"),
     )
-    print("wrote " + ", ".join(str(p) for p in written))
+    report = sys.stderr if is_stdout(args.output) else sys.stdout
+    print("wrote " + ", ".join(str(p) for p in written), file=report)
     return 0
 
 
 def _animate(args) -> int:
+    from .export.atomic import is_stdout, output_file
     from .plots.animate import frame_rows, write_animation
 
+    if is_stdout(args.output):
+        raise SimError("--output -: an animation cannot go to standard output; give a file name")
+    output_file(args.output)  # refuse a folder or a device before the replay, not after
     results = _scenario_results(args.scenario, args.max_extrapolation_days)
     start, end = _optional_jd(args.start, "--start"), _optional_jd(args.end, "--end")
     if args.fps < 1 or args.fps > 60:

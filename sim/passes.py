@@ -27,6 +27,7 @@ from .ephemeris import (
 )
 from .errors import SimError
 from .localtime import get_zone, zone_name_at
+from .names import check_name
 from .times import DAY_S, TimeGrid, jd_to_datetime, jd_to_iso, local_iso
 
 #: ISS standard magnitude: at 1000 km range and 90 deg phase angle (half lit).
@@ -50,6 +51,7 @@ class Station:
 
     def __post_init__(self):
         where = f"station {self.name!r}"
+        check_name(self.name, where)  # it becomes file names and table cells
         for label, value, lo, hi in (
             ("lat_deg", self.lat_deg, -90.0, 90.0),
             ("lon_deg", self.lon_deg, -180.0, 360.0),

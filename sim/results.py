@@ -42,8 +42,9 @@ class Trajectory:
     @property
     def slug(self) -> str:
         """File-name form of the object's name: ``Soyuz MS-25`` -> ``soyuz-ms-25``."""
-        out = "".join(c.lower() if c.isalnum() else "-" for c in self.object_name)
-        return "-".join(part for part in out.split("-") if part)
+        from .names import slug
+
+        return slug(self.object_name)
 
     @property
     def modelled(self) -> bool:

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from .elements import SWITCH_RULES
 from .errors import ScenarioError, SimError
 from .inputs import decode_text, read_regular_file
+from .names import check_name
 from .passes import PRESETS, Station, VisibilityPreset
 from .times import DAY_S, DE421_FIRST_UTC, DE421_LAST_UTC, datetime_to_jd, parse_utc
 
@@ -410,6 +411,9 @@ class Event:
     source: str = ""
     lat_deg: float | None = None
     lon_deg: float | None = None
+
+    def __post_init__(self):
+        check_name(self.name, f"event {self.name!r}")  # it becomes table cells and labels
 
     @property
     def jd(self) -> float:

@@ -200,7 +200,8 @@ def test_output_folder_not_writable(capsys):
     code = main(["run", "--quiet", "--no-plots", "--out", "/sys/sim-out"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == "sim: error: /sys: cannot write in the output folder (Operation not permitted)\n"
+    # the lock file beside the output is the first thing written: EACCES from /sys
+    assert err == "sim: error: /sys: cannot write in the output folder (Permission denied)\n"
 
 
 def test_full_disk_keeps_previous_results(tmp_path, monkeypatch, capsys):
@@ -528,6 +529,108 @@ def test_soak_200_random_scenarios(tmp_path, capsys):
     assert set(every) <= {0, 2}, counts
     assert codes["valid"].count(0) == len(codes["valid"]) > 100
     assert codes["far-away spans"].count(2) >= len(codes["far-away spans"]) - 3
+
+
+HOSTILE_NAMES = [
+    "$x^2$",
+    r"$\notacommand{x}$",
+    "$",
+    "=HYPERLINK(1)",
+    "+1",
+    "-33.9",
+    "@SUM(A1)",
+    "../../escape",
+    "Minsk/1",
+    "Minsk?1",
+    "CON",
+    "..",
+    "Минск",
+    "שלום",
+    "🚀 ISS",
+    "a" * 300,
+    "Min\u0000sk",
+    "Min\u0007sk",
+    "Min\nsk",
+    "Min\u2028sk",
+    " ",
+]
+
+
+def _special_output(kind, folder):
+    """An --out place that is not sim's, made inside ``folder``; returns it and a check that
+    it is unchanged."""
+    import os
+    import stat
+
+    place = folder / "place"
+    if kind == "fifo":
+        os.mkfifo(place)
+        return place, lambda: stat.S_ISFIFO(os.lstat(place).st_mode)
+    if kind == "chardev":  # like /dev/null, inside the test's folder only
+        os.mknod(place, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        return place, lambda: stat.S_ISCHR(os.lstat(place).st_mode)
+    if kind == "file":
+        place.write_text("mine")
+        return place, lambda: place.read_text() == "mine"
+    if kind == "link-to-file":
+        (folder / "mine.txt").write_text("mine")
+        place.symlink_to(folder / "mine.txt")
+        return place, lambda: place.is_symlink() and (folder / "mine.txt").read_text() == "mine"
+    if kind == "dangling-link":
+        place.symlink_to(folder / "nothing")
+        return place, lambda: place.is_symlink() and not (folder / "nothing").exists()
+    place.mkdir()
+    if kind == "foreign-folder":
+        (place / "thesis.txt").write_text("mine")
+    else:  # a folder that only pretends to be sim's: the marker is not sim's JSON
+        (place / ".sim-output.json").write_text("{not json")
+        (place / "thesis.txt").write_text("mine")
+    return place, lambda: (place / "thesis.txt").read_text() == "mine"
+
+
+@pytest.mark.soak
+def test_soak_special_files_and_hostile_names(tmp_path, capsys):
+    """Random scenarios written onto places that are not sim's (refused: exit 2, the place as
+    it was) or with hostile station names (exit 0 with every file inside the output folder,
+    or exit 2 for control characters); never exit 1."""
+    import os
+
+    rnd = random.Random(20240325)
+    kinds = ["fifo", "file", "link-to-file", "dangling-link", "foreign-folder", "fake-marker"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        kinds.append("chardev")
+    codes = []
+    for i in range(40):
+        folder = tmp_path / f"h{i}"
+        folder.mkdir()
+        path = _random_scenario(rnd, folder)
+        if i % 2 == 0:
+            out, unchanged = _special_output(kinds[(i // 2) % len(kinds)], folder)
+            code = main(["run", str(path), "--quiet", "--no-plots", "--out", str(out)])
+            assert code == 2 and unchanged(), (i, code)
+        else:
+            names = rnd.sample(HOSTILE_NAMES, 2)
+            text = path.read_text() + "".join(
+                f"[[stations]]\nname = {json.dumps(n, ensure_ascii=False)}\n"
+                "lat_deg = 53.9\nlon_deg = 27.57\n"
+                for n in names
+            )
+            path.write_text(text.replace("skyplots = false", "skyplots = true"), encoding="utf-8")
+            out = folder / "out"
+            code = main(["run", str(path), "--quiet", "--dpi", "30", "--out", str(out)])
+            bad = any(not n.strip() or not n.isprintable() or len(n) > 100 for n in names)
+            assert code == (2 if bad else 0), (names, code)
+            assert sorted(p.name for p in folder.iterdir()) == (
+                ["out", "s.toml"] if code == 0 else ["s.toml"]
+            )
+        codes.append(code)
+        capsys.readouterr()
+    with capsys.disabled():
+        print(
+            f"\nspecial files and hostile names: {len(codes)} inputs, exit 0: {codes.count(0)}, "
+            f"exit 2: {codes.count(2)}, exit 1: {codes.count(1)}"
+        )
+    assert set(codes) <= {0, 2}
 
 
 def test_output_files_get_the_usual_permissions(tmp_path):

@@ -6,9 +6,9 @@ import json
 import math
 from pathlib import Path
 
-from ..errors import SimError
+from ..errors import OutputError, SimError
 from ..results import json_safe
-from .atomic import atomic_writer
+from .atomic import atomic_writer, is_stdout
 
 FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json", "html")
 
@@ -76,6 +76,10 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
             f.write("\n")
         return [path]
     if fmt == "csv":
+        if is_stdout(path):
+            raise OutputError(
+                "-: the csv export is three files (track, passes, events); give a file name"
+            )
         from .results import write_events_csv, write_passes_csv
         from .track import write_track
 

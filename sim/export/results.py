@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+from ..names import csv_row
 from ..passes import PASS_FIELDS
 from ..results import json_safe
 from .atomic import atomic_writer
@@ -29,7 +30,7 @@ def write_passes_csv(passes, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=PASS_FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(p.to_dict() for p in passes)
+        w.writerows(csv_row(p.to_dict()) for p in passes)
 
 
 def write_passes(passes, folder: Path, object_name: str = "ISS"):
@@ -49,7 +50,7 @@ def write_events_csv(events, path: Path):
         w = csv.DictWriter(f, fieldnames=EVENT_FIELDS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         # a missing ISS position (SGP4 failed at the event) is an empty cell, not 'nan'
-        w.writerows({k: "" if v != v else v for k, v in e.items()} for e in events)
+        w.writerows(csv_row({k: "" if v != v else v for k, v in e.items()}) for e in events)
 
 
 def model_tracks(results) -> dict:
@@ -69,7 +70,7 @@ def write_model_passes(passes, path: Path):
     with atomic_writer(path, newline="") as f:
         w = csv.DictWriter(f, fieldnames=["object", *PASS_FIELDS], lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(csv_row(r) for r in rows)
 
 
 def write_data_files(results, folder: Path):

@@ -14,7 +14,16 @@ import numpy as np
 
 from ..errors import SimError
 from ..times import jd_to_iso
-from .style import ECLIPSE, MARKERS, SMALL_SIZE, SUNLIT, VISIBLE, plain, station_colour
+from .style import (
+    ECLIPSE,
+    MARKERS,
+    SMALL_SIZE,
+    SUNLIT,
+    VISIBLE,
+    literal_text,
+    plain,
+    station_colour,
+)
 
 #: default seconds of replay per frame: the object moves about 900 km (8 deg) between frames
 DEFAULT_SECONDS_PER_FRAME = 120.0
@@ -126,6 +135,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     )
     for text in names:  # drawn after the lit stations, so a label never hides under its square
         text.set_animated(True)
+    literal_text(fig)  # station and mission names are drawn as written, never as mathtext
     fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)

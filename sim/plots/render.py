@@ -15,15 +15,21 @@ def _stage(progress, text):
         progress(text)
 
 
-def pass_stem(p) -> str:
-    """File name (without extension) of a pass's pictures: station and rise time (UTC)."""
+def pass_stem(p, slugs: dict | None = None) -> str:
+    """File name (without extension) of a pass's pictures: the station's slug (one slug rule
+    for every name that becomes a file name) and the rise time (UTC)."""
+    from ..names import slug
+
     stamp = p.to_dict()["rise_utc"][:16].replace(":", "").replace("-", "")
-    return f"{p.station.lower().replace(' ', '-')}-{stamp}"
+    return f"{(slugs or {}).get(p.station) or slug(p.station)}-{stamp}"
 
 
 def figure_jobs(results, fmt: str) -> list[tuple[str, dict, str]]:
     """(figure kind, arguments, relative path) for every picture the scenario asks for."""
+    from ..names import unique_slugs
+
     want = results.scenario.outputs
+    slugs = unique_slugs(s.name for s in results.scenario.stations)
     jobs = []
     if want.get("maps", True):
         jobs.append(("map", {}, f"maps/overview.{fmt}"))
@@ -33,7 +39,9 @@ def figure_jobs(results, fmt: str) -> list[tuple[str, dict, str]]:
         if want.get("pass_maps", True):
             for i, p in enumerate(results.passes):
                 if p.visible:
-                    jobs.append(("pass_map", {"pass_index": i}, f"maps/pass-{pass_stem(p)}.{fmt}"))
+                    jobs.append(
+                        ("pass_map", {"pass_index": i}, f"maps/pass-{pass_stem(p, slugs)}.{fmt}")
+                    )
     if results.flight is not None and want.get("maps", True):
         jobs.append(("flight_map", {"which": "chase"}, f"maps/soyuz-chase.{fmt}"))
         jobs.append(("flight_map", {"which": "return"}, f"maps/soyuz-return.{fmt}"))
@@ -48,7 +56,7 @@ def figure_jobs(results, fmt: str) -> list[tuple[str, dict, str]]:
     if want.get("skyplots", True):
         for i, p in enumerate(results.passes):
             if p.visible:
-                jobs.append(("sky", {"pass_index": i}, f"skyplots/{pass_stem(p)}.{fmt}"))
+                jobs.append(("sky", {"pass_index": i}, f"skyplots/{pass_stem(p, slugs)}.{fmt}"))
     return jobs
 
 

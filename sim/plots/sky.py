@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -142,11 +141,13 @@ def write_skyplots(
     """One sky plot per pass into ``folder``; returns the paths. ``tracks`` maps a pass's
     position in ``passes`` to precomputed (seconds, az, el); missing ones are computed.
     ``start_label`` / ``end_label`` name the window edges in titles (e.g. "docking")."""
+    from ..export.atomic import output_folder
+    from ..names import unique_slugs
     from ..passes import pass_track
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_folder(folder)
     by_name = {s.name: s for s in stations}
+    file_names = unique_slugs(s.name for s in stations)
     written = []
     for i, p in enumerate(passes):
         if tracks is not None and i in tracks:
@@ -154,8 +155,9 @@ def write_skyplots(
         else:
             x, az, el = pass_track(catalogue, by_name[p.station], p)
         fig = sky_plot(p, x, az, el, start_label=start_label, end_label=end_label)
-        stamp = p.to_dict()["rise_utc"][:16].replace(":", "").replace("-", "")
-        path = folder / f"{p.station.lower().replace(' ', '-')}-{stamp}.{fmt}"
+        from .render import pass_stem
+
+        path = folder / f"{pass_stem(p, file_names)}.{fmt}"
         save(fig, path, dpi)
         written.append(path)
     return written

@@ -59,8 +59,9 @@ def leg_style(name: str) -> dict:
 
 
 def plain(text: str) -> str:
-    """Text as drawn literally: names never reach matplotlib's mathtext parser."""
-    return str(text).replace("$", r"\$")
+    """A name as text to draw. Figures are drawn with mathtext off (:func:`literal_text`, which
+    :func:`save` applies), so ``$x^2$`` in a name is drawn as written."""
+    return str(text)
 
 
 def new_axes(ax=None, figsize=MAP_SIZE, **subplot_kw):
@@ -72,9 +73,42 @@ def new_axes(ax=None, figsize=MAP_SIZE, **subplot_kw):
     return fig, ax
 
 
+def literal_text(fig):
+    """Draw every text of ``fig`` as written: names such as ``$x^2$`` never reach matplotlib's
+    mathtext parser (none of our own labels uses mathtext)."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
+
+
 def save(fig, path, dpi: int = 110):
-    """Save to ``path`` (the format follows the extension) and close the figure."""
+    """Save to ``path`` through the atomic writer (the format follows the extension; an
+    unknown one is an ``OutputError``) and close the figure. Names are drawn literally."""
+    import warnings
+    from pathlib import Path
+
+    import matplotlib
     import matplotlib.pyplot as plt
 
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
+    from ..errors import OutputError
+    from ..export.atomic import atomic_path
+
+    try:
+        path = Path(path)
+        fmt = path.suffix.lstrip(".").lower()
+        supported = fig.canvas.get_supported_filetypes()
+        if fmt not in supported:
+            raise OutputError(
+                f"{path}: unknown picture format {path.suffix or '(no extension)'!r}; expected "
+                + ", ".join(f".{k}" for k in sorted(supported))
+            )
+        literal_text(fig)
+        no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
+        with atomic_path(path) as tmp, matplotlib.rc_context(no_math), warnings.catch_warnings():
+            # a name in a script the font lacks (an emoji) is drawn as a box, not a failure
+            warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+            fig.savefig(tmp, dpi=dpi, format=fmt)
+    finally:
+        plt.close(fig)
