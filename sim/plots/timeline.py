@@ -97,7 +97,8 @@ def timeline(results, *, ax=None, tz=None):
                 linewidth=3.0,
                 label=f"Soyuz pass visible to the eye ({MODEL_WORD})" if row == 0 else None,
             )
-            text = f"ISS: {text}\nSoyuz ({MODEL_WORD}): {len(model)} passes, {len(model_vis)} visible"
+            counts = f"{len(model)} passes, {len(model_vis)} visible"
+            text = f"ISS: {text}\nSoyuz ({MODEL_WORD}): {counts}"
         ax.annotate(
             text,
             (1.0, row),
