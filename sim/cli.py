@@ -602,6 +602,7 @@ def _print_summary(results, out, seconds) -> None:
                 f"plane offset {a['plane_offset_deg']:.3f}°, "
                 f"in-plane {a['lead_s']:+.0f} s later, phase {a['phase_at_insertion_deg']:.0f}°"
             )
+    _print_flight(results, s)
     for warning in s["warnings"]:
         print(f"warning: {warning}")
     print(
@@ -612,6 +613,61 @@ def _print_summary(results, out, seconds) -> None:
             if not p.name.startswith(".")
         )
     )
+
+
+def _print_flight(results, s) -> None:
+    """The modelled flight in a few lines: burns and arrival, landing and its fit, and the
+    modelled passes the stations could see by eye (in each station's local time)."""
+    flight = s["flight"]
+    if flight is None:
+        return
+    print(f"{flight['name']}: a MODEL, not element sets (assumptions in summary.json 'flight'):")
+    for leg in flight["legs"]:
+        facts = leg["facts"]
+        if "total_dv_m_s" in facts:
+            print(
+                f"  {leg['name']}: {len(leg['burns'])} burns, total Δv "
+                f"{facts['total_dv_m_s']:.1f} m/s, lowest {facts['min_altitude_km']:.0f} km; "
+                f"meets the ISS at {_human(facts['docking_utc'])} to "
+                f"{facts['arrival_miss_m']:.3f} m and {facts['arrival_miss_m_s']:.3f} m/s"
+            )
+        if "landing" in facts:
+            land, raw = facts["landing"], facts["unfitted_landing"]
+            deorbit = next((b for b in leg["burns"] if b["name"] == "de-orbit"), None)
+            burn = "" if deorbit is None else f"de-orbit {deorbit['dv_m_s']:.1f} m/s, "
+            print(
+                f"  {leg['name']}: {burn}lands {_human(land['utc'])} at "
+                f"{land['lat_deg']:.2f} N {land['lon_deg']:.2f} E, {land['miss_km'] * 1e3:.2f} m "
+                f"and {land['late_s']:+.3f} s from the published landing ({land['parameters']}; "
+                f"with the defaults {raw['miss_km']:.1f} km, {raw['late_s']:+.0f} s)"
+            )
+    print(
+        f"  modelled Soyuz passes visible to the eye ({s['visibility']['preset']}), "
+        "start of the visible part in local time (highest elevation):"
+    )
+    zones = {st.name: st.zone for st in results.scenario.stations}
+    for st in results.scenario.stations:
+        days: dict[str, list[str]] = {}
+        for p in results.model_passes:
+            if p.station != st.name or not p.visible:
+                continue
+            text = _local(p.visible_start_jd, zones[st.name])
+            days.setdefault(text[:10], []).append(
+                f"{text[11:16]} {text.split()[-1]} ({p.max_elevation_deg:.0f}°)"
+            )
+        if days:
+            listed = "; ".join(f"{d}: {', '.join(v)}" for d, v in days.items())
+            print(f"    {st.name:<14} {listed}")
+        else:
+            print(f"    {st.name:<14} none")
+
+
+def _local(jd: float, zone) -> str:
+    import math
+
+    from .times import human_time
+
+    return human_time(math.floor(jd), jd % 1, zone)
 
 
 def _inclusive_end(text: str) -> str:

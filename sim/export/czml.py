@@ -1,15 +1,19 @@
 """CZML for CesiumJS (written with czml3): the ISS as an Earth-fixed sampled position with
 Lagrange interpolation and a trailing path, stations as points, passes as availability
-intervals, events as labelled moments."""
+intervals, events as labelled moments. Each modelled Soyuz leg is an entity of its own (own
+colour and path, "(model)" in its name, its assumptions in the description), its burns labelled
+moments; the clock then spans every trajectory (launch to landing)."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 
 from ..times import jd_to_iso
 from .atomic import atomic_writer
+from .model import BURN_RGB, burn_text, modelled_legs, unique_rows
 
 
 def _iso(jd: float) -> str:
@@ -58,14 +62,18 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
     start, end = _iso(w0 + f0), _iso(jd[idx[-1]])
     window = TimeInterval(start=start, end=end)
     name = results.scenario.mission_name
+    models = _model_packets(results, start_jd, end_jd, trail_s)
+    clock_lo = min([w0 + f0, *(lo for lo, _hi, _p in models)])
+    clock_hi = max([jd[idx[-1]], *(hi for _lo, hi, _p in models)])
+    clock_window = TimeInterval(start=_iso(clock_lo), end=_iso(clock_hi))
     packets = [
         Packet(
             id="document",
             name=name,
             version="1.0",
             clock=Clock(
-                interval=window,
-                currentTime=start,
+                interval=clock_window,
+                currentTime=_iso(clock_lo),
                 multiplier=60,
                 range=ClockRanges.LOOP_STOP,
                 step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER,
@@ -102,6 +110,8 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
             ),
         ),
     ]
+    for _lo, _hi, more in models:
+        packets += more
     lo, hi = w0 + f0, jd[idx[-1]]
     for k, st in enumerate(results.scenario.stations):
         position = Position(cartographicDegrees=[st.lon_deg, st.lat_deg, st.elevation_m])
@@ -167,6 +177,119 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
             )
         )
     return Document(packets=packets)
+
+
+def _model_packets(results, start_jd, end_jd, trail_s):
+    """(first JD, last JD, packets) of every modelled leg with two or more samples in the span:
+    the leg as an Earth-fixed sampled position (each instant once: a burn's two samples share
+    their position), and its burns as labelled moments."""
+    from czml3 import Packet
+    from czml3.enums import InterpolationAlgorithms, ReferenceFrames, VerticalOrigins
+    from czml3.properties import (
+        Color,
+        Label,
+        Path,
+        Point,
+        PolylineMaterial,
+        Position,
+        SolidColorMaterial,
+    )
+    from czml3.types import Cartesian2Value, TimeInterval
+
+    out = []
+    for ml in modelled_legs(results):
+        eph = ml.ephemeris
+        jd = eph.times.jd
+        keep = np.zeros(len(eph), dtype=bool)
+        keep[_unique_good_rows(eph)] = True
+        if start_jd is not None:
+            keep &= jd >= start_jd - 1e-9
+        if end_jd is not None:
+            keep &= jd <= end_jd + 1e-9
+        idx = np.flatnonzero(keep)
+        if idx.size < 2:
+            continue
+        w0, f0 = eph.times.whole[idx[0]], eph.times.fraction[idx[0]]
+        t_s = ((eph.times.whole[idx] - w0) + (eph.times.fraction[idx] - f0)) * 86400.0
+        xyz_m = eph.r_itrs_km[idx] * 1000.0
+        samples = np.column_stack([np.round(t_s, 3), np.round(xyz_m, 2)]).ravel().tolist()
+        lo, hi = float(jd[idx[0]]), float(jd[idx[-1]])
+        start = _iso(lo)
+        rgb = list(ml.rgb())
+        label = ml.trajectory.label
+        description = (
+            f"<p><b>{html.escape(label)}</b>: a MODEL, not a replay of element sets. "
+            "Earth-fixed (ITRS) positions of the numerical flight model; burns are impulsive "
+            "(the interpolation smooths each over a few samples).</p><ul>"
+            + "".join(f"<li>{html.escape(a)}</li>" for a in ml.assumptions)
+            + "</ul>"
+        )
+        packets = [
+            Packet(
+                id=f"model-{ml.slug}",
+                name=label,
+                availability=TimeInterval(start=start, end=_iso(hi)),
+                description=description,
+                position=Position(
+                    epoch=start,
+                    cartesian=samples,
+                    referenceFrame=ReferenceFrames.FIXED,
+                    interpolationAlgorithm=InterpolationAlgorithms.LAGRANGE,
+                    interpolationDegree=5,
+                ),
+                point=Point(pixelSize=8, color=Color(rgba=[*rgb, 255])),
+                label=Label(
+                    text=label,
+                    font="11pt sans-serif",
+                    verticalOrigin=VerticalOrigins.BOTTOM,
+                    pixelOffset=Cartesian2Value(values=[0, -12]),
+                    fillColor=Color(rgba=[*rgb, 255]),
+                ),
+                path=Path(
+                    leadTime=0,
+                    trailTime=trail_s,
+                    width=2,
+                    resolution=60,
+                    material=PolylineMaterial(
+                        solidColor=SolidColorMaterial(color=Color(rgba=[*rgb, 255]))
+                    ),
+                ),
+            )
+        ]
+        for k, (burn, row) in enumerate(ml.burns):
+            t = float(jd[row])
+            if not lo - 1e-9 <= t <= hi + 1e-9:
+                continue
+            packets.append(
+                Packet(
+                    id=f"burn-{ml.slug}-{k}",
+                    name=f"{burn.name} (model)",
+                    description=html.escape(burn_text(burn)),
+                    availability=TimeInterval(start=_iso(t), end=_iso(min(t + 600 / 86400, hi))),
+                    position=Position(
+                        cartographicDegrees=[
+                            round(float(eph.lon_deg[row]), 7),
+                            round(float(eph.lat_deg[row]), 7),
+                            round(float(eph.alt_km[row]) * 1000.0, 1),
+                        ]
+                    ),
+                    point=Point(pixelSize=10, color=Color(rgba=[*BURN_RGB, 255])),
+                    label=Label(
+                        text=f"{burn.name} {burn.dv_m_s:.1f} m/s (model) "
+                        f"{burn.utc[:16].replace('T', ' ')} UTC",
+                        font="11pt sans-serif",
+                        pixelOffset=Cartesian2Value(values=[0, 24]),
+                    ),
+                )
+            )
+        out.append((lo, hi, packets))
+    return out
+
+
+def _unique_good_rows(eph) -> np.ndarray:
+    """Rows of good samples, each instant once."""
+    rows = unique_rows(eph)
+    return rows[eph.ok[rows]]
 
 
 def write_czml(results, path, **kwargs):

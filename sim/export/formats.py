@@ -42,9 +42,10 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
         write_oem(results, path, frame)
         return [path]
     if fmt == "geojson":
-        from .track import geojson_track
+        from .track import geojson_model_features, geojson_track
 
         doc = geojson_track(results.ephemeris)
+        doc["features"] += geojson_model_features(results)
         for st in results.scenario.stations:
             n = sum(p.station == st.name for p in results.passes)
             doc["features"].append(

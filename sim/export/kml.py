@@ -1,5 +1,7 @@
 """KML for Google Earth (standard-library XML): the track as gx:Track pieces split at the
-antimeridian inside a gx:MultiTrack, stations and events as placemarks."""
+antimeridian inside a gx:MultiTrack, stations and events as placemarks. Each modelled Soyuz leg
+is a folder of its own: its track (style of its own, "(model)" in the name, the assumptions in
+the description) and its burns as placemarks."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import numpy as np
 
 from ..tracks import split_antimeridian
 from .atomic import atomic_writer
+from .model import MODEL_NOTE, burn_text, modelled_legs, unique_rows
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 GX_NS = "http://www.google.com/kml/ext/2.2"
@@ -77,8 +80,67 @@ def kml_tree(results) -> ET.ElementTree:
         ET.SubElement(
             pt, k("coordinates")
         ).text = f"{ev['iss_lon_deg']:.7f},{ev['iss_lat_deg']:.7f},{ev['iss_alt_km'] * 1000:.1f}"
+    for ml in modelled_legs(results):
+        _model_folder(doc, ml, k, gx)
     ET.indent(root, space=" ")
     return ET.ElementTree(root)
+
+
+def _kml_colour(rgb, alpha: int = 255) -> str:
+    """KML colours are aabbggrr."""
+    r, g, b = rgb
+    return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
+
+
+def _model_folder(doc, ml, k, gx):
+    """A folder for one modelled leg: its track split at the antimeridian, its burns."""
+    eph = ml.ephemeris
+    rows = unique_rows(eph)
+    rows = rows[eph.ok[rows]]
+    if rows.size < 2:
+        return
+    style_id = f"model-{ml.slug}"
+    style = ET.SubElement(doc, k("Style"), id=style_id)
+    line = ET.SubElement(style, k("LineStyle"))
+    ET.SubElement(line, k("color")).text = _kml_colour(ml.rgb())
+    ET.SubElement(line, k("width")).text = "2"
+    icon = ET.SubElement(style, k("IconStyle"))
+    ET.SubElement(icon, k("color")).text = _kml_colour(ml.rgb())
+    folder = ET.SubElement(doc, k("Folder"))
+    ET.SubElement(folder, k("name")).text = ml.trajectory.label
+    ET.SubElement(folder, k("description")).text = "\n".join(
+        [MODEL_NOTE, *(f"- {a}" for a in ml.assumptions)]
+    )
+    mark = ET.SubElement(folder, k("Placemark"))
+    ET.SubElement(mark, k("name")).text = ml.trajectory.label
+    ET.SubElement(mark, k("description")).text = (
+        f"{ml.trajectory.label}: positions of the flight model, altitudes above the WGS84 "
+        "ellipsoid; not from element sets"
+    )
+    ET.SubElement(mark, k("styleUrl")).text = f"#{style_id}"
+    multi = ET.SubElement(mark, gx("MultiTrack"))
+    ET.SubElement(multi, k("altitudeMode")).text = "absolute"
+    ET.SubElement(multi, gx("interpolate")).text = "1"
+    times = eph.iso(3)
+    lon, lat, alt_m = eph.lon_deg[rows], eph.lat_deg[rows], eph.alt_km[rows] * 1000.0
+    for seg in split_antimeridian(lon, lat, edge_points=False):
+        track = ET.SubElement(multi, gx("Track"))
+        for i in seg.index:
+            ET.SubElement(track, k("when")).text = times[rows[i]]
+        for i in seg.index:
+            ET.SubElement(track, gx("coord")).text = f"{lon[i]:.7f} {lat[i]:.7f} {alt_m[i]:.1f}"
+    for burn, row in ml.burns:
+        pm = ET.SubElement(folder, k("Placemark"))
+        ET.SubElement(pm, k("name")).text = f"{burn.name} {burn.dv_m_s:.1f} m/s (model)"
+        ET.SubElement(pm, k("description")).text = burn_text(burn)
+        ET.SubElement(pm, k("styleUrl")).text = f"#{style_id}"
+        stamp = ET.SubElement(pm, k("TimeStamp"))
+        ET.SubElement(stamp, k("when")).text = times[row]
+        pt = ET.SubElement(pm, k("Point"))
+        ET.SubElement(pt, k("altitudeMode")).text = "absolute"
+        ET.SubElement(
+            pt, k("coordinates")
+        ).text = f"{eph.lon_deg[row]:.7f},{eph.lat_deg[row]:.7f},{eph.alt_km[row] * 1000:.1f}"
 
 
 def write_kml(results, path):

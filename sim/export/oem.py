@@ -165,3 +165,111 @@ def write_oem(results, path, frame: str = "EME2000"):
     with atomic_writer(path) as f:
         f.write(text)
     return path
+
+
+#: COSPAR designators of modelled objects, from ../shared/data/README.md ("UNKNOWN" otherwise)
+MODEL_OBJECT_IDS = {"Soyuz MS-25": "2024-055A"}
+
+
+def model_oem_texts(results, frame: str = "EME2000") -> dict[str, str]:
+    """``slug -> OEM text`` for every modelled object (its legs in time order): one segment per
+    leg, and a new segment at every burn (and every other repeated instant, where the force
+    model changes), so a reader never interpolates across an impulse. COMMENT lines state that
+    the trajectory is a model, its forces, assumptions and solved or fitted values."""
+    from .model import FORCES_NOTE, MODEL_NOTE, burn_text, modelled_legs, pieces
+
+    frame = frame.upper()
+    if frame not in FRAMES:
+        raise SimError(f"OEM frame {frame!r} is not supported; expected one of {FRAMES}")
+    by_object: dict[str, list] = {}
+    for ml in modelled_legs(results):
+        by_object.setdefault(ml.trajectory.slug, []).append(ml)
+    created = creation_date_utc().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+    out = {}
+    for slug, legs in by_object.items():
+        object_name = legs[0].trajectory.object_name
+        segments = []
+        for ml in legs:
+            eph = ml.ephemeris
+            if frame == "ITRF":
+                r, v = eph.r_itrs_km, eph.v_itrs_km_s
+            else:
+                m = teme_to_eme2000_matrices(eph.times.whole, eph.times.fraction)
+                r = np.einsum("nij,nj->ni", m, eph.r_teme_km)
+                v = np.einsum("nij,nj->ni", m, eph.v_teme_km_s)
+            times = [t[:-1] for t in eph.iso(3)]
+            for rows in pieces(eph):
+                rows = rows[eph.ok[rows]]
+                if rows.size:
+                    segments.append((ml, rows, r, v, times))
+        lines = [
+            "CCSDS_OEM_VERS = 2.0",
+            f"COMMENT {object_name}: {MODEL_NOTE}",
+            "COMMENT MODEL: there is no element set of this spacecraft behind these states",
+            f"COMMENT {FORCES_NOTE}",
+            f"COMMENT {len(segments)} segment(s): one per leg, and a new one at every burn "
+            "(impulsive: the velocity jumps), so do not interpolate across segments",
+            "COMMENT CREATION_DATE is the time of writing (SOURCE_DATE_EPOCH when set)",
+            f"CREATION_DATE = {created}",
+            "ORIGINATOR = sim",
+        ]
+        previous_leg = None
+        for ml, rows, r, v, times in segments:
+            degree = min(7, rows.size - 1)
+            lines += [
+                "",
+                "META_START",
+                f"OBJECT_NAME = {object_name} (model)",
+                f"OBJECT_ID = {MODEL_OBJECT_IDS.get(object_name, 'UNKNOWN')}",
+                "CENTER_NAME = EARTH",
+                f"REF_FRAME = {frame}",
+                "TIME_SYSTEM = UTC",
+                f"START_TIME = {times[rows[0]]}",
+                f"STOP_TIME = {times[rows[-1]]}",
+            ]
+            if degree >= 1:
+                lines += ["INTERPOLATION = LAGRANGE", f"INTERPOLATION_DEGREE = {degree}"]
+            lines += ["META_STOP", ""]
+            lines.append(f"COMMENT MODEL leg: {ml.trajectory.label}, {rows.size} states")
+            if ml is not previous_leg:
+                lines += [f"COMMENT assumption: {a}" for a in ml.assumptions]
+                fit = (ml.leg.facts.get("fit") or {}) if ml.leg is not None else {}
+                for name, value in (fit.get("parameters") or {}).items():
+                    lines.append(f"COMMENT fitted to the published landing: {name} = {value:.6g}")
+            starts_after = [b for b, row in ml.burns if _same_time(ml, row, rows[0])]
+            ends_at = [b for b, row in ml.burns if row == rows[-1]]
+            for b in starts_after:
+                lines.append(f"COMMENT starts just after burn {burn_text(b)}")
+            for b in ends_at:
+                lines.append(f"COMMENT ends just before burn {b.name} (next segment)")
+            if not starts_after and ml is previous_leg:
+                lines.append("COMMENT new segment where the force model changes (no burn)")
+            previous_leg = ml
+            lines += [
+                f"{times[i]} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
+                for i, (x, y, z), (vx, vy, vz) in zip(
+                    rows.tolist(), r[rows].tolist(), v[rows].tolist(), strict=True
+                )
+            ]
+        out[slug] = "\n".join(lines) + "\n"
+    return out
+
+
+def _same_time(ml, row_a: int, row_b: int) -> bool:
+    t = ml.ephemeris.times
+    return abs((t.whole[row_a] - t.whole[row_b]) + (t.fraction[row_a] - t.fraction[row_b])) < (
+        1e-6 / DAY_S
+    )
+
+
+def write_model_oems(results, folder, frame: str = "EME2000") -> list:
+    """``replay-<slug>.oem`` for every modelled object of the replay; returns the paths."""
+    from pathlib import Path
+
+    paths = []
+    for slug, text in model_oem_texts(results, frame).items():
+        path = Path(folder) / f"replay-{slug}.oem"
+        with atomic_writer(path) as f:
+            f.write(text)
+        paths.append(path)
+    return paths

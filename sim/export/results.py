@@ -10,7 +10,7 @@ from ..names import csv_row
 from ..passes import PASS_FIELDS
 from ..results import json_safe
 from .atomic import atomic_writer
-from .track import write_track
+from .track import write_groundtrack, write_track
 
 EVENT_FIELDS = [
     "name",
@@ -81,7 +81,7 @@ def write_data_files(results, folder: Path):
         f.write(summary_json(results))
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
     write_track(results.ephemeris, folder / "track.csv", launch_jd=launch)
-    write_track(results.ephemeris, folder / "groundtrack.geojson")
+    write_groundtrack(results, folder / "groundtrack.geojson")
     first = results.catalogue.sets[0]
     write_passes(results.passes, folder, (first.name or "").strip() or f"NORAD {first.norad_id}")
     write_events_csv(results.events, folder / "events.csv")
@@ -98,6 +98,10 @@ def write_data_files(results, folder: Path):
     for fmt in ("czml", "kml", "oem"):
         if results.scenario.outputs.get(fmt, False):
             export(results, fmt, folder / f"replay.{fmt}")
+    if results.scenario.outputs.get("oem", False):  # replay-<slug>.oem per modelled object
+        from .oem import write_model_oems
+
+        write_model_oems(results, folder)
     if results.scenario.outputs.get("html", True):
         from ..page import write_page
 

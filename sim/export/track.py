@@ -180,3 +180,89 @@ def _write_geojson(eph, path):
     with atomic_writer(path) as f:
         json.dump(json_safe(geojson_track(eph)), f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
+
+
+def geojson_model_features(results) -> list[dict]:
+    """The modelled legs (one MultiLineString feature per leg, split at the antimeridian, each
+    instant once) and their burns (Points), every one with ``"source": "model"`` and the leg's
+    assumptions."""
+    from .model import MODEL_NOTE, modelled_legs, unique_rows
+
+    out = []
+    for ml in modelled_legs(results):
+        eph = ml.ephemeris
+        rows = unique_rows(eph)
+        rows = rows[eph.ok[rows]]
+        if rows.size < 2:
+            continue
+        times = eph.iso(3)
+        lines, line_times = [], []
+        for seg in split_antimeridian(eph.lon_deg[rows], eph.lat_deg[rows], edge_points=False):
+            idx = rows[seg.index]
+            lines.append(
+                np.stack(
+                    [
+                        np.round(eph.lon_deg[idx], 7),
+                        np.round(eph.lat_deg[idx], 7),
+                        np.round(eph.alt_km[idx] * 1000.0, 1),
+                    ],
+                    axis=1,
+                ).tolist()
+            )
+            line_times.append([times[i] for i in idx])
+        common = {
+            "source": "model",
+            "object": ml.trajectory.object_name,
+            "leg": ml.trajectory.name,
+        }
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiLineString", "coordinates": lines},
+                "properties": {
+                    "kind": "modelled leg",
+                    "name": ml.trajectory.label,
+                    **common,
+                    "note": MODEL_NOTE,
+                    "assumptions": ml.assumptions,
+                    "start_utc": times[rows[0]],
+                    "end_utc": times[rows[-1]],
+                    "times_utc": line_times,
+                },
+            }
+        )
+        for burn, row in ml.burns:
+            out.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [
+                            round(float(eph.lon_deg[row]), 7),
+                            round(float(eph.lat_deg[row]), 7),
+                            round(float(eph.alt_km[row]) * 1000.0, 1),
+                        ],
+                    },
+                    "properties": {
+                        "kind": "burn",
+                        "name": f"{burn.name} (model)",
+                        **common,
+                        "time_utc": times[row],
+                        "dv_m_s": round(burn.dv_m_s, 4),
+                        "orbit": burn.orbit,
+                        "how": burn.how,
+                    },
+                }
+            )
+    return out
+
+
+def write_groundtrack(results, path) -> Path:
+    """``groundtrack.geojson``: the replay's track (as :func:`geojson_track`) and the modelled
+    legs with their burns (:func:`geojson_model_features`)."""
+    doc = geojson_track(results.ephemeris)
+    doc["features"] += geojson_model_features(results)
+    with atomic_writer(path) as f:
+        json.dump(doc, f, separators=(",", ":"))
+        f.write("\n")
+    return Path(path)
