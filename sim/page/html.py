@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from ..export.atomic import atomic_writer
+from ..results import json_safe
 from .payload import page_payload
 
 
@@ -17,8 +18,9 @@ def _asset(name: str) -> str:
 
 
 def _script_json(payload: dict) -> str:
-    """JSON that is safe inside a <script> element: no '</' can close it early."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    """JSON that is safe inside a <script> element: no '</' can close it early; a missing
+    number (a failed SGP4 sample) is null, which the page skips."""
+    text = json.dumps(json_safe(payload), separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
