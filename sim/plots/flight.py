@@ -16,6 +16,7 @@ from .style import (
     SMALL_SIZE,
     TITLE_SIZE,
     leg_style,
+    literal_text,
     new_axes,
     plain,
 )
@@ -146,6 +147,7 @@ def flight_map(results, which: str = "chase", *, ax=None):
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude (geodetic)")
     legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
+    literal_text(fig)  # names never reach mathtext, not even while laying out
     fig.canvas.draw()
     obstacles = [legend.get_window_extent(fig.canvas.get_renderer())]
     obstacles += marker_boxes(ax, [b[1] for b in burns], [b[2] for b in burns])

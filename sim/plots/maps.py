@@ -24,6 +24,7 @@ from .style import (
     VISIBLE,
     WATER,
     leg_style,
+    literal_text,
     new_axes,
     plain,
     station_colour,
@@ -286,6 +287,7 @@ def _finish(ax, labels, title: str, legend_below: bool = False):
         legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
     legend.set_zorder(12)
     fig = ax.figure
+    literal_text(fig)  # names never reach mathtext, not even while laying out
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     obstacles = [legend.get_window_extent(renderer)]

@@ -16,6 +16,7 @@ from .style import (
     SUNLIT,
     VISIBLE,
     leg_style,
+    literal_text,
     new_axes,
     plain,
 )
@@ -226,6 +227,7 @@ def _label_burns(ax, burns, row, span, obstacles):
         else:
             groups.append([b])
     fig = ax.figure
+    literal_text(fig)  # names never reach mathtext, not even while laying out
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
