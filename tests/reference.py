@@ -25,9 +25,26 @@ EARTH_RADIUS_KM = 6378.137  # WGS84 equatorial radius: the sphere of the shadow 
 SUN_RADIUS_KM = 695_700.0  # IAU 2015 nominal solar radius
 
 
+#: Whether the Earth-fixed references include polar motion (skyfield with the IERS table that
+#: ships in skyfield-data). sim's ITRS neglects it today (about 10 m); set this to True when
+#: sim.ephemeris applies polar motion (issue 14), and the references follow.
+POLAR_MOTION = False
+
+
 @functools.cache
 def ts():
-    return load.timescale(builtin=True)
+    t = load.timescale(builtin=True)
+    if POLAR_MOTION:
+        from skyfield.data import iers
+        from skyfield_data import get_skyfield_data_path
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            path = Path(get_skyfield_data_path()) / "finals2000A.all"
+        with open(path, "rb") as f:
+            finals = iers.parse_x_y_dut1_from_finals_all(f)
+        iers.install_polar_motion_table(t, finals)
+    return t
 
 
 @functools.cache
