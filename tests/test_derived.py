@@ -427,3 +427,55 @@ def test_grazing_pass_with_no_coarse_sample_above_the_mask_is_found(catalogue, s
     assert 1 < p.duration_s < step_s
     el_edges = ref.look(sats, lat, lon, 0.0, ref.sec_of_jd([p.rise_jd, p.set_jd]))[:, 0]
     assert np.abs(el_edges - mask).max() < LOOK_ANGLE_TOLERANCE_DEG
+
+
+# --------------------------------------------------------------------------------------------
+# small parsers and helpers whose mutants survived the first mutmut run (docs/mutation.md)
+
+
+def test_station_parse_as_documented_on_the_command_line():
+    """``--station NAME=LAT,LON[,ALT_M]`` (README): altitude in metres, 0 when left out."""
+    st = Station.parse("Minsk=53.90,27.57,220", min_elevation_deg=12.5)
+    assert (st.name, st.lat_deg, st.lon_deg, st.elevation_m) == ("Minsk", 53.9, 27.57, 220.0)
+    assert st.min_elevation_deg == 12.5
+    st = Station.parse(" Sea level =10,20")
+    assert (st.name, st.elevation_m, st.min_elevation_deg) == ("Sea level", 0.0, 10.0)
+    for text in ("A=B=1,2", "A=1", "A=1,2,3,4", "=1,2", "A1,2"):
+        with pytest.raises(sim.SimError, match=r"expected NAME=LAT,LON\[,ALT_M\]|numbers") as e:
+            Station.parse(text)
+        assert repr(text) in str(e.value)
+
+
+def test_site_parse_names_the_coordinates():
+    from sim.mission import Site
+
+    site = Site.parse("45.9961,63.5639")
+    assert (site.lat_deg, site.lon_deg) == (45.9961, 63.5639)
+    assert "45.9961°" in site.name and "63.5639°" in site.name
+    assert Site.parse("1,2", name="pad").name == "pad"
+    with pytest.raises(sim.SimError, match=r"--site '1;2': expected LAT,LON"):
+        Site.parse("1;2")
+
+
+def test_horizon_mask_interpolates_linearly_in_azimuth_around_north():
+    mask = ((0.0, 5.0), (90.0, 20.0), (180.0, 5.0), (270.0, 10.0))
+    st = Station("masked", 50.0, 10.0, horizon_mask=mask)
+    az = np.array([[0.0, 45.0, 135.0], [315.0, -45.0, 360.0]])
+    expected = np.array([[5.0, 12.5, 12.5], [7.5, 7.5, 5.0]])  # by hand, wrapping at north
+    assert np.allclose(st.mask_deg(az), expected)
+    plain = Station("plain", 50.0, 10.0, min_elevation_deg=7.0)
+    assert np.array_equal(plain.mask_deg(az), np.full((2, 3), 7.0))
+
+
+def test_propagate_takes_skyfield_times_and_iso_texts_alike(catalogue):
+    from sim.ephemeris import propagate
+    from sim.times import TimeGrid
+
+    texts = ["2024-03-28T00:00:00Z", "2024-03-28T00:10:00Z", "2024-03-28T01:00:00Z"]
+    sec = np.array([ref.sec_of_iso(t) for t in texts])
+    from_texts = propagate(catalogue, texts, sunlight=False)
+    from_sky = propagate(catalogue, ref.utc(sec), sunlight=False)
+    from_grid = propagate(catalogue, TimeGrid.from_datetimes(texts), sunlight=False)
+    expected = ref.teme_sat_km(ref.tle_satellites(BUNDLED_TLE), sec)
+    for eph in (from_texts, from_sky, from_grid):
+        assert np.abs(eph.r_teme_km - expected).max() < 1e-5

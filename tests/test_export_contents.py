@@ -382,3 +382,37 @@ def test_oem_states_to_a_centimetre(folder, sats, name):
     assert meta["TIME_SYSTEM"] == "UTC" and meta["CENTER_NAME"] == "EARTH"
     assert np.abs(states[:, :3] - expected[:, :3]).max() < OEM_POSITION_TOLERANCE_KM
     assert np.abs(states[:, 3:] - expected[:, 3:]).max() < OEM_VELOCITY_TOLERANCE_KM_S
+
+
+def test_track_json_every_key_against_skyfield(replay, sats, toml, tmp_path):
+    from sim.export.track import write_track
+
+    launch = event_times(toml)["launch"]
+    path = write_track(
+        replay.ephemeris, tmp_path / "t.json", launch_jd=ref.JD_2024 + launch / 86400
+    )
+    data = json.loads(path.read_text())
+    assert data["object_norad_id"] == toml["object"]["norad_id"]
+    assert data["samples"] == len(data["time_utc"]) > 90_000
+    assert "ITRS" in data["note"] and "umbra" in data["note"]
+    assert "sgp4_errors" not in data
+    idx = sample(data["samples"])
+    sec = np.array([ref.sec_of_iso(data["time_utc"][i]) for i in idx])
+
+    def col(name):
+        return np.array([data[name][i] for i in idx])
+
+    check_geodetic(sats, sec, col("lat_deg"), col("lon_deg"), col("alt_km"))
+    xyz = np.column_stack([col("x_km"), col("y_km"), col("z_km")])
+    assert np.abs(xyz - ref.itrs_sat_km(sats, sec)).max() < CSV_XYZ_TOLERANCE_KM
+    depth = ref.umbra_depth_km(ref.teme_sat_km(sats, sec), ref.teme_sun_km(sec))
+    lit = col("sunlit")
+    clear = np.abs(depth) > 0.05
+    assert set(lit.tolist()) == {True, False}
+    assert np.array_equal(lit[clear], depth[clear] <= 0)
+    k = ref.set_in_force(sats, sec)
+    assert col("element_set_epoch_utc").tolist() == [ref.epoch_iso_s(sats[i]) for i in k]
+    epoch = np.array([ref.epoch_sec(sats[i]) for i in k])
+    assert np.abs(col("element_set_age_h") - (sec - epoch) / 3600.0).max() < 6e-5
+    # met_s from the single-float launch Julian date given here: 40 us resolution
+    assert np.abs(col("met_s") - (sec - launch)).max() < 1e-3
