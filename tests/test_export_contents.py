@@ -416,3 +416,53 @@ def test_track_json_every_key_against_skyfield(replay, sats, toml, tmp_path):
     assert np.abs(col("element_set_age_h") - (sec - epoch) / 3600.0).max() < 6e-5
     # met_s from the single-float launch Julian date given here: 40 us resolution
     assert np.abs(col("met_s") - (sec - launch)).max() < 1e-3
+
+
+def test_sgp4_failures_are_empty_cells_and_nulls_with_the_reasons(tmp_path):
+    """A decaying object: rows where SGP4 fails keep their time and set, with empty numbers in
+    the CSV and nulls in the JSON (never NaN, which is not JSON), and the JSON names why."""
+    import sim
+    from sim.elements import tle_checksum
+    from sim.ephemeris import propagate
+    from sim.export.track import write_track
+
+    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
+    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
+    line1 += str(tle_checksum(line1))
+    line2 = line2[:68] + str(tle_checksum(line2))
+    (tmp_path / "decay.tle").write_text(f"{line1}\n{line2}\n")
+    cat = sim.load_catalogue(tmp_path / "decay.tle")
+    eph = propagate(cat, start="2024-03-27T12:00Z", end="2024-04-30T12:00Z", step_s=3600)
+    failed = np.nonzero(~eph.ok)[0]
+    assert 0 < failed.size < len(eph)
+    text = write_track(eph, tmp_path / "t.json").read_text()
+    assert "NaN" not in text
+    data = json.loads(text)
+    for name in ("lat_deg", "lon_deg", "alt_km", "x_km", "sunlit"):
+        values = np.array(data[name], dtype=object)
+        assert all(v is None for v in values[failed]), name
+        assert all(v is not None for v in values[eph.ok]), name
+    assert sum(data["sgp4_errors"].values()) == failed.size
+    with open(write_track(eph, tmp_path / "t.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    for i in (failed[0], failed[-1]):
+        assert rows[i]["lat_deg"] == rows[i]["sunlit"] == "" and rows[i]["time_utc"]
+        assert rows[i]["element_set_epoch_utc"] == "2024-03-27T12:00:00Z"
+
+
+def test_exports_are_written_only_when_the_scenario_asks(tmp_path):
+    """scenarios/README.md: czml, kml and oem are written when set to true; a scenario that
+    leaves them out gets none of them."""
+    import sim
+
+    text = SCENARIO.read_text().replace("../tle/", f"{ROOT}/tle/")
+    text = text.replace('end = "undocking-ms24"', 'end = "2024-03-25T16:00:00Z"')
+    text = re.sub(r"^(czml|kml|oem) = true.*$", "", text, flags=re.M)
+    (tmp_path / "plain.toml").write_text(text)
+    results = sim.run_scenario(sim.load_scenario(tmp_path / "plain.toml"))
+    out = tmp_path / "out"
+    out.mkdir()
+    write_data_files(results, out)
+    written = sorted(p.name for p in out.iterdir())
+    assert not [n for n in written if n.startswith("replay.")], written
+    assert {"summary.json", "track.csv", "passes.json", "events.csv"} <= set(written)
