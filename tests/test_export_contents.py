@@ -466,3 +466,19 @@ def test_exports_are_written_only_when_the_scenario_asks(tmp_path):
     written = sorted(p.name for p in out.iterdir())
     assert not [n for n in written if n.startswith("replay.")], written
     assert {"summary.json", "track.csv", "passes.json", "events.csv"} <= set(written)
+
+
+def test_launch_window_json_holds_the_readme_table(folder):
+    """README: 'sim run writes the same to launch_window.json' as the launch-window table."""
+    data = json.loads((folder / "launch_window.json").read_text())
+    launches = {a["name"]: a for a in data["launches"]}
+    rows = re.findall(
+        r"^\| (first attempt[^|]*|launch) \|(.*)\|$", (ROOT / "README.md").read_text(), re.M
+    )
+    assert len(rows) == 2 and len(data["opportunities"]) >= 5
+    for (_label, rest), name in zip(rows, ("scrub", "launch"), strict=True):
+        _lift, _in_plane, after, offset, phase = (c.strip() for c in rest.split("|"))
+        a = launches[name]
+        assert after == f"{a['lead_s']:.0f} s"
+        assert offset == f"{a['plane_offset_deg']:.3f}°"
+        assert phase == f"{a['phase_at_insertion_deg']:.0f}°"
