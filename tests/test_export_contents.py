@@ -452,12 +452,13 @@ def test_sgp4_failures_are_empty_cells_and_nulls_with_the_reasons(tmp_path):
 
 def test_exports_are_written_only_when_the_scenario_asks(tmp_path):
     """scenarios/README.md: czml, kml and oem are written when set to true; a scenario that
-    leaves them out gets none of them."""
+    leaves them out gets none of them, and one without a launch no launch window or met_s."""
     import sim
 
     text = SCENARIO.read_text().replace("../tle/", f"{ROOT}/tle/")
     text = text.replace('end = "undocking-ms24"', 'end = "2024-03-25T16:00:00Z"')
     text = re.sub(r"^(czml|kml|oem) = true.*$", "", text, flags=re.M)
+    text = re.sub(r"^\[launch\]\n(?:[^\[\n].*\n|\n)*", "", text, flags=re.M)  # no launch
     (tmp_path / "plain.toml").write_text(text)
     results = sim.run_scenario(sim.load_scenario(tmp_path / "plain.toml"))
     out = tmp_path / "out"
@@ -465,7 +466,10 @@ def test_exports_are_written_only_when_the_scenario_asks(tmp_path):
     write_data_files(results, out)
     written = sorted(p.name for p in out.iterdir())
     assert not [n for n in written if n.startswith("replay.")], written
+    assert "launch_window.json" not in written
     assert {"summary.json", "track.csv", "passes.json", "events.csv"} <= set(written)
+    header = (out / "track.csv").read_text().splitlines()[0]
+    assert not header.endswith("met_s")  # no launch, no mission elapsed time
 
 
 def test_launch_window_json_holds_the_readme_table(folder):
