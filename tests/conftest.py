@@ -63,3 +63,44 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", guard)
     os.environ.pop("HTTP_PROXY", None)
     yield
+
+
+# --------------------------------------------------------------------------------------------
+# Tolerances that match the measured agreement with independent references (issue 18). Each
+# says what was measured; tighten it when the code gets better, never loosen it to hide a change.
+
+#: Positions (TEME, ITRS) against python-sgp4 / skyfield at the same instants: measured worst
+#: 0.33 mm (ITRS x/y/z of 3,000 samples of the default replay; TEME 0.007 mm).
+POSITION_TOLERANCE_KM = 10 * ONE_MILLIMETRE_KM
+#: OEM states (written to 1 mm) against skyfield's GCRS + IAU frame bias (EME2000) or ITRS:
+#: measured worst 0.56 mm; the frame bias alone moves the ISS by about 0.6 m.
+OEM_POSITION_TOLERANCE_KM = 10 * ONE_MILLIMETRE_KM
+#: OEM velocities (written to 1 um/s): measured worst 0.5 um/s in EME2000, 58 um/s in ITRF
+#: (skyfield's ITRS velocity uses the Earth's rotation rate differently).
+OEM_VELOCITY_TOLERANCE_KM_S = 1e-6
+#: Geodetic latitude/longitude against skyfield's wgs84: measured worst 2.1e-8 deg (2 mm);
+#: files write 7 decimals (5e-8 deg at most from rounding).
+GEODETIC_TOLERANCE_DEG = 1e-7
+#: Heights: measured worst below 1 um; files write 0.1 m (KML/GeoJSON metres, 1 decimal).
+HEIGHT_TOLERANCE_KM = 6e-5
+#: track.csv x/y/z are written to 0.1 m (4 decimals of km): half a unit plus the measured 0.3 mm.
+CSV_XYZ_TOLERANCE_KM = 5e-5 + POSITION_TOLERANCE_KM
+#: Pass azimuths and elevations against skyfield's altaz() at our own instants: measured worst
+#: 0.00074 deg (azimuth at culmination of a high pass, where it turns fastest).
+LOOK_ANGLE_TOLERANCE_DEG = 0.005
+#: Range at culmination against skyfield: measured worst 0.64 mm.
+RANGE_TOLERANCE_KM = 10 * ONE_MILLIMETRE_KM
+#: Umbra entry/exit bounding a visible part, bisected to 0.01 s by the code and to 1 ms by the
+#: reference: measured worst 3.4 ms.
+EVENT_TIME_TOLERANCE_S = 0.05
+#: Peak magnitude: ours is the brightest of 25 samples of the visible part, the reference's of
+#: samples every 3 s: measured worst difference 0.014 mag.
+MAGNITUDE_TOLERANCE = 0.03
+
+
+@pytest.fixture(scope="session")
+def replay():
+    """The default scenario's Results, computed once per session (about 2 s)."""
+    import sim
+
+    return sim.run_scenario(sim.load_scenario(sim.default_scenario()))
