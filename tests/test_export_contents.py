@@ -236,6 +236,8 @@ def test_groundtrack_geojson_coordinates_are_lon_lat_alt(folder, sats):
     doc = json.loads((folder / "groundtrack.geojson").read_text())
     coords, times = [], []
     for feat in doc["features"]:
+        if feat["properties"].get("source") == "model":  # the modelled Soyuz legs
+            continue
         pts = feat["geometry"]["coordinates"]
         pts = [pts] if feat["geometry"]["type"] == "Point" else pts
         coords += pts
@@ -439,7 +441,8 @@ def test_sgp4_failures_are_empty_cells_and_nulls_with_the_reasons(tmp_path):
     line2 = line2[:68] + str(tle_checksum(line2))
     (tmp_path / "decay.tle").write_text(f"{line1}\n{line2}\n")
     cat = sim.load_catalogue(tmp_path / "decay.tle")
-    eph = propagate(cat, start="2024-03-27T12:00Z", end="2024-04-30T12:00Z", step_s=3600)
+    # within the 30-day limit of the trust rule; the object decays after a few hours anyway
+    eph = propagate(cat, start="2024-03-27T12:00Z", end="2024-04-20T12:00Z", step_s=3600)
     failed = np.nonzero(~eph.ok)[0]
     assert 0 < failed.size < len(eph)
     text = write_track(eph, tmp_path / "t.json").read_text()

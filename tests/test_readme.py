@@ -47,8 +47,20 @@ COMMANDS = {
     ],
     "sim tle check FILE...": [["tle", "check", TLE, TLE]],
     "sim tle info FILE": [["tle", "info", TLE]],
-    "sim track --tle FILE --start ISO --end ISO --step S [--switch epoch|midpoint|nearest] "
+    "sim track [--tle FILE] --start ISO --end ISO --step S [--switch epoch|midpoint|nearest] "
     "--output F.csv|.json|.geojson": [
+        # without --tle: the bundled ISS sets
+        [
+            "track",
+            "--start",
+            "2024-03-28T00:00Z",
+            "--end",
+            "2024-03-28T00:30Z",
+            "--step",
+            "60",
+            "--output",
+            "t0.csv",
+        ],
         [
             "track",
             "--tle",
@@ -65,7 +77,7 @@ COMMANDS = {
             "t.geojson",
         ],
     ],
-    "sim window --tle FILE --site LAT,LON --start DATE --end DATE [--launch NAME=ISO ...] "
+    "sim window [--tle FILE] --site LAT,LON --start DATE --end DATE [--launch NAME=ISO ...] "
     "[--insertion-s S] [--downrange-deg D] [--json] [--plot FILE]": [
         [
             "window",
@@ -88,8 +100,9 @@ COMMANDS = {
             "w.svg",
         ],
     ],
-    "sim export czml|kml|oem|geojson|csv|json [SCENARIO] --output FILE [--frame EME2000|ITRF] "
-    "[--start ISO --end ISO]": [
+    "sim export czml|kml|oem|geojson|csv|json|html [SCENARIO] --output FILE "
+    "[--frame EME2000|ITRF] [--start ISO --end ISO]": [
+        ["export", "html", SCENARIO, "--output", "r.html"],
         [
             "export",
             "czml",
@@ -117,8 +130,26 @@ COMMANDS = {
             "2024-03-26T00:30Z",
         ],
     ],
-    "sim passes --tle FILE --station NAME=LAT,LON[,ALT_M] ... --start ISO --end ISO "
-    "[--min-elevation DEG] [--preset naked-eye|nasa|spot-the-station] [--json] [--skyplots DIR]": [
+    "sim passes [--tle FILE] --station NAME=LAT,LON[,ALT_M] ... --start ISO --end ISO "
+    "[--tz ZONE] [--min-elevation DEG] [--preset naked-eye|nasa|spot-the-station] "
+    "[--visible-only] [--json] [--ics FILE] [--skyplots DIR [--all-passes]]": [
+        [
+            "passes",
+            "--station",
+            "Minsk=53.90,27.57,220",
+            "--start",
+            "2024-03-26T00:00Z",
+            "--end",
+            "2024-03-27T00:00Z",
+            "--tz",
+            "UTC",
+            "--visible-only",
+            "--ics",
+            "m.ics",
+            "--skyplots",
+            "sky",
+            "--all-passes",
+        ],
         [
             "passes",
             "--tle",
@@ -141,11 +172,15 @@ COMMANDS = {
         ],
     ],
     # the two concrete commands behind the tables: run as written, compared in the tests below
-    "sim passes --tle tle/iss-2024-03-27_2024-04-10.tle --station Minsk=53.90,27.57,220 "
-    "--start 2024-03-25T15:02:51Z --end 2024-04-06T03:54:58Z": [],
-    "sim window --tle tle/iss-2024-03-27_2024-04-10.tle --site 45.9961,63.5639 --start "
+    "sim passes --station Minsk=53.90,27.57,220 "
+    "--start 2024-03-25T15:02:51Z --end 2024-04-06T03:54:58Z --visible-only": [],
+    "sim window --site 45.9961,63.5639 --start "
     "2024-03-19 --end 2024-03-26 --launch scrub=2024-03-21T13:21:19Z --launch "
     "launch=2024-03-23T12:36:10.573Z --plot window.png": [],
+    "sim tle path": [["tle", "path"]],
+    "sim scenario check SCENARIO": [["scenario", "check", SCENARIO]],
+    "sim scenario schema": [["scenario", "schema"]],
+    "sim export FORMAT --output -": [["export", "geojson", SCENARIO, "--output", "-"]],
 }
 
 #: README commands that the tests do not run, and why.
@@ -157,6 +192,7 @@ NOT_RUN = {
     "python3 -m http.server": "starts a web server that runs until stopped (serving "
     "docs/cesium.html)",
     'pytest -m "not soak"': "the test run itself, with the soak test left out",
+    "sim --version": "argparse prints the version and exits; tests/test_observers.py runs it",
 }
 
 
@@ -215,11 +251,12 @@ def test_every_readme_command_is_run_or_excepted_with_a_reason():
 )
 def test_readme_command_runs(argv, workdir, capsys):
     assert main(list(argv)) == 0, capsys.readouterr().err
+    out = argv[argv.index("--output") + 1] if "--output" in argv else None
     produced = {
         "run": "elsewhere/timeline.svg" if SHORT in argv else "out/soyuz-ms25/summary.json",
-        "track": "t.geojson",
+        "track": out,
         "window": "w.svg",
-        "export": argv[argv.index("--output") + 1] if "--output" in argv else None,
+        "export": None if out == "-" else out,
         "animate": "replay.gif",
         "passes": "sky",
     }.get(argv[0])
@@ -228,12 +265,12 @@ def test_readme_command_runs(argv, workdir, capsys):
 
 
 def test_minsk_table_is_fresh_output(workdir, capsys):
-    cmd = next(c for c in COMMANDS if c.startswith("sim passes --tle tle/"))
+    cmd = next(c for c in COMMANDS if c.startswith("sim passes --station Minsk"))
     assert main(cmd.split()[1:]) == 0
     fresh = capsys.readouterr().out
     text = README.read_text()
     start = text.index("## When could Minsk see the station?")
-    table = re.search(r"```\n(station .*?)```", text[start:], re.S).group(1)
+    table = re.search(r"```\n( +start .*?)```", text[start:], re.S).group(1)
 
     def lines(s):
         return [ln.rstrip() for ln in s.strip("\n").splitlines() if ln.strip()]
@@ -242,7 +279,7 @@ def test_minsk_table_is_fresh_output(workdir, capsys):
 
 
 def test_launch_window_table_is_fresh_output(workdir, capsys):
-    cmd = next(c for c in COMMANDS if c.startswith("sim window --tle tle/"))
+    cmd = next(c for c in COMMANDS if c.startswith("sim window --site"))
     argv = cmd.split()[1:]
     assert main(argv) == 0
     assert (workdir / "window.png").is_file()
