@@ -20,6 +20,7 @@ from .style import (
     SMALL_SIZE,
     SUNLIT,
     VISIBLE,
+    draw_now,
     literal_text,
     plain,
     station_colour,
@@ -127,8 +128,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     ax.scatter([], [], s=60, marker="s", c=VISIBLE, edgecolors="black", label="station sees it")
     legend = ax.legend(loc="lower right", fontsize=SMALL_SIZE)
     renderer_obstacles = []
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     renderer_obstacles.append(legend.get_window_extent(fig.canvas.get_renderer()))
     renderer_obstacles += marker_boxes(ax, st_lon, st_lat, half_px=8.0)
     names, _ = place_labels(
@@ -137,8 +137,7 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     for text in names:  # drawn after the lit stations, so a label never hides under its square
         text.set_animated(True)
     literal_text(fig)  # station and mission names are drawn as written, never as mathtext
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     background = fig.canvas.copy_from_bbox(fig.bbox)
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
     jd = eph.times.jd

@@ -15,8 +15,8 @@ from .style import (
     MARKERS,
     SMALL_SIZE,
     TITLE_SIZE,
+    draw_now,
     leg_style,
-    literal_text,
     new_axes,
     plain,
 )
@@ -147,8 +147,7 @@ def flight_map(results, which: str = "chase", *, ax=None):
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude (geodetic)")
     legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     obstacles = [legend.get_window_extent(fig.canvas.get_renderer())]
     obstacles += marker_boxes(ax, [b[1] for b in burns], [b[2] for b in burns])
     place_labels(ax, labels, obstacles)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .style import LABEL_SIZE, literal_text, plain
+from .style import LABEL_SIZE, draw_now, plain
 
 #: candidate offsets in points, nearest first: (dx, dy, horizontal alignment, vertical alignment)
 _NEAR = [
@@ -58,8 +58,7 @@ def marker_boxes(ax, xs, ys, half_px: float = 6.0):
 def place_labels(ax, labels, obstacles=(), zorder: float = 10) -> tuple[list, int]:
     """Draw ``labels`` (list of :class:`Label`) without overlaps; return (texts, dropped)."""
     fig = ax.figure
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()  # fix the layout, so positions in display space are final
+    draw_now(fig)  # names literal, missing glyphs as boxes
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
     taken = list(obstacles)
@@ -121,8 +120,7 @@ def stack_labels(ax, xs, texts, *, top_frac: float = 0.98, fontsize: float = LAB
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     line_px = [ax.transData.transform((x, 0))[0] for x in xs]

@@ -23,8 +23,8 @@ from .style import (
     TITLE_SIZE,
     VISIBLE,
     WATER,
+    draw_now,
     leg_style,
-    literal_text,
     new_axes,
     plain,
     station_colour,
@@ -287,8 +287,7 @@ def _finish(ax, labels, title: str, legend_below: bool = False):
         legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
     legend.set_zorder(12)
     fig = ax.figure
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     renderer = fig.canvas.get_renderer()
     obstacles = [legend.get_window_extent(renderer)]
     for line in ax.lines:

@@ -83,6 +83,18 @@ def literal_text(fig):
     return fig
 
 
+def draw_now(fig):
+    """Lay out and draw ``fig`` now (to measure text for label placement): names drawn
+    literally, and a glyph missing from the font (an emoji in a name) drawn as a box, as
+    :func:`save` does, not raised."""
+    import warnings
+
+    literal_text(fig)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        fig.canvas.draw()
+
+
 def save(fig, path, dpi: int = 110):
     """Save to ``path`` through the atomic writer (the format follows the extension; an
     unknown one is an ``OutputError``) and close the figure. Names are drawn literally."""

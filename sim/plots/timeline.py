@@ -15,8 +15,8 @@ from .style import (
     SMALL_SIZE,
     SUNLIT,
     VISIBLE,
+    draw_now,
     leg_style,
-    literal_text,
     new_axes,
     plain,
 )
@@ -227,8 +227,7 @@ def _label_burns(ax, burns, row, span, obstacles):
         else:
             groups.append([b])
     fig = ax.figure
-    literal_text(fig)  # names never reach mathtext, not even while laying out
-    fig.canvas.draw()
+    draw_now(fig)  # names literal, missing glyphs as boxes
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     taken = [t.get_window_extent(renderer) for t in obstacles]
