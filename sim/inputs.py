@@ -32,14 +32,16 @@ def _kind(mode: int) -> str:
 
 
 def read_regular_file(
-    path, max_bytes: int, what: str = "file", error: type[SimError] = SimError
+    path, max_bytes: int, what: str = "file", error: type[SimError] = SimError, hint: str = ""
 ) -> bytes:
     """The bytes of ``path``, which must be a regular file of at most ``max_bytes`` bytes.
 
     Every refusal raises ``error`` with one line ``PATH: problem``; ``what`` names the kind of
-    file in the messages ("scenario file", "element-set file").
+    file in the messages ("scenario file", "element-set file"); ``hint`` follows a refusal for
+    size ("split it ...").
     """
     path = Path(path)
+    a_what = f"{'an' if what[:1] in 'aeiou' else 'a'} {what}"
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -47,10 +49,10 @@ def read_regular_file(
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(st.st_mode):
-        raise error(f"{path}: is {_kind(st.st_mode)}; a {what} must be a regular file") from None
+        raise error(f"{path}: is {_kind(st.st_mode)}; {a_what} must be a regular file") from None
     if st.st_size > max_bytes:
         raise error(
-            f"{path}: {st.st_size:,} bytes, more than the {max_bytes:,} allowed for a {what}"
+            f"{path}: {st.st_size:,} bytes, more than the {max_bytes:,} allowed for {a_what}" + hint
         )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -59,7 +61,7 @@ def read_regular_file(
     try:
         st = os.fstat(fd)  # the file may have been swapped since the stat above
         if not stat.S_ISREG(st.st_mode):
-            raise error(f"{path}: is {_kind(st.st_mode)}; a {what} must be a regular file")
+            raise error(f"{path}: is {_kind(st.st_mode)}; {a_what} must be a regular file")
         chunks, total = [], 0
         while total <= max_bytes:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
@@ -72,7 +74,7 @@ def read_regular_file(
     finally:
         os.close(fd)
     if total > max_bytes:
-        raise error(f"{path}: more than the {max_bytes:,} bytes allowed for a {what}")
+        raise error(f"{path}: more than the {max_bytes:,} bytes allowed for {a_what}" + hint)
     return b"".join(chunks)
 
 

@@ -434,13 +434,13 @@ def test_special_files_are_refused_at_once(tmp_path, capsys, kind):
     assert time.perf_counter() - started < 1.0
     assert code == 2
     name = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
-    _one_line_error(capsys, f"{path}: is {name}, expected a regular element-set file")
+    _one_line_error(capsys, f"{path}: is {name}; an element-set file must be a regular file")
     assert stat.S_ISFIFO(path.stat().st_mode) or stat.S_ISCHR(path.stat().st_mode)
 
 
 def test_a_folder_is_refused(tmp_path, capsys):
     assert _track("2024-03-28T00:00Z", "2024-03-28T01:00Z", tmp_path / "t.csv", tle=tmp_path) == 2
-    _one_line_error(capsys, f"{tmp_path}: is a folder, expected a regular element-set file")
+    _one_line_error(capsys, f"{tmp_path}: is a folder; an element-set file must be a regular file")
 
 
 def test_element_files_have_a_size_limit(tmp_path, capsys, monkeypatch):
@@ -450,7 +450,7 @@ def test_element_files_have_a_size_limit(tmp_path, capsys, monkeypatch):
     path = tmp_path / "big.tle"
     path.write_text(f"{L1}\n{L2}\n" * 10)
     assert _track("2024-03-28T00:00Z", "2024-03-28T01:00Z", tmp_path / "t.csv", tle=path) == 2
-    _one_line_error(capsys, f"{path}: is larger than 0.001 MB", "split it")
+    _one_line_error(capsys, f"{path}: 1,400 bytes, more than the 1,000 allowed", "split it")
     assert files.MAX_ELEMENT_FILE_BYTES == 1000  # and the default is 200 MB
     monkeypatch.undo()
     assert files.MAX_ELEMENT_FILE_BYTES == 200_000_000

@@ -6,13 +6,12 @@ set is left out, never silently.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import TLEError
+from ..inputs import read_regular_file
 from ..times import DAY_S
 from .catalogue import Catalogue
 from .omm import parse_omm_text
@@ -26,54 +25,13 @@ from .trust import MAX_EXTRAPOLATION_DAYS
 #: 3LE is about 20 MB).
 MAX_ELEMENT_FILE_BYTES = 200_000_000
 
-_KINDS = {
-    stat.S_IFDIR: "a folder",
-    stat.S_IFIFO: "a FIFO (named pipe)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
-
 
 def read_limited(path, limit_bytes: int, what: str) -> bytes:
-    """The bytes of a regular file of at most ``limit_bytes``; anything else (a folder, FIFO,
-    device, socket, or a larger file) is refused with a ``TLEError`` naming the path, without
-    blocking: the file is opened non-blocking and checked with ``fstat`` before reading, and
-    at most ``limit_bytes + 1`` bytes are read."""
-    source = str(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise TLEError(f"{source}: no such {what}") from None
-    except OSError as exc:
-        raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
-    kind = _KINDS.get(stat.S_IFMT(info.st_mode))
-    if kind is not None:
-        raise TLEError(f"{source}: is {kind}, expected a regular {what}")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())  # the file actually opened, not what stat saw before
-        kind = _KINDS.get(stat.S_IFMT(info.st_mode))
-        if kind is not None or not stat.S_ISREG(info.st_mode):
-            raise TLEError(f"{source}: is {kind or 'not a regular file'}, expected a {what}")
-        if info.st_size > limit_bytes:
-            raise TLEError(_too_large(source, info.st_size, limit_bytes, what))
-        try:
-            raw = f.read(limit_bytes + 1)
-        except OSError as exc:
-            raise TLEError(f"{source}: cannot be read ({exc.strerror})") from None
-    if len(raw) > limit_bytes:
-        raise TLEError(_too_large(source, len(raw), limit_bytes, what))
-    return raw
-
-
-def _too_large(source, size, limit, what):
-    return (
-        f"{source}: is larger than {limit / 1e6:g} MB ({size / 1e6:.0f} MB or more), "
-        f"the limit for an {what}; split it or select the sets you need"
+    """The bytes of a regular file of at most ``limit_bytes``; a folder, FIFO, device, socket
+    or a larger file is refused with a ``TLEError`` naming the path, without blocking (the one
+    reader of input files, :func:`sim.inputs.read_regular_file`)."""
+    return read_regular_file(
+        path, limit_bytes, what, TLEError, hint="; split it or select the sets you need"
     )
 
 
