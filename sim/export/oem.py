@@ -75,6 +75,25 @@ def segment_slices(set_index, ok) -> list[np.ndarray]:
     return np.split(rows, cut)
 
 
+def _meta(object_name, object_id, frame, start, stop, states: int) -> list[str]:
+    """The META block of one segment (Lagrange interpolation of degree up to 7)."""
+    degree = min(7, states - 1)
+    lines = [
+        "",
+        "META_START",
+        f"OBJECT_NAME = {object_name}",
+        f"OBJECT_ID = {object_id}",
+        "CENTER_NAME = EARTH",
+        f"REF_FRAME = {frame}",
+        "TIME_SYSTEM = UTC",
+        f"START_TIME = {start}",
+        f"STOP_TIME = {stop}",
+    ]
+    if degree >= 1:
+        lines += ["INTERPOLATION = LAGRANGE", f"INTERPOLATION_DEGREE = {degree}"]
+    return lines + ["META_STOP", ""]
+
+
 def oem_text(results, frame: str = "EME2000") -> str:
     frame = frame.upper()
     if frame not in FRAMES:
@@ -112,21 +131,7 @@ def oem_text(results, frame: str = "EME2000") -> str:
     for rows in segments:
         k = int(eph.set_index[rows[0]])
         s = cat.sets[k]
-        degree = min(7, rows.size - 1)
-        lines += [
-            "",
-            "META_START",
-            f"OBJECT_NAME = {sc.object_name}",
-            f"OBJECT_ID = {object_id}",
-            "CENTER_NAME = EARTH",
-            f"REF_FRAME = {frame}",
-            "TIME_SYSTEM = UTC",
-            f"START_TIME = {times[rows[0]]}",
-            f"STOP_TIME = {times[rows[-1]]}",
-        ]
-        if degree >= 1:
-            lines += ["INTERPOLATION = LAGRANGE", f"INTERPOLATION_DEGREE = {degree}"]
-        lines += ["META_STOP", ""]
+        lines += _meta(sc.object_name, object_id, frame, times[rows[0]], times[rows[-1]], rows.size)
         age = eph.age_h[rows]
         lines.append(
             f"COMMENT element set epoch {s.epoch_iso[:-1]} ({s.source.split('/')[-1]}:"
@@ -215,21 +220,14 @@ def model_oem_texts(results, frame: str = "EME2000") -> dict[str, str]:
         ]
         previous_leg = None
         for ml, rows, r, v, times in segments:
-            degree = min(7, rows.size - 1)
-            lines += [
-                "",
-                "META_START",
-                f"OBJECT_NAME = {object_name} (model)",
-                f"OBJECT_ID = {MODEL_OBJECT_IDS.get(object_name, 'UNKNOWN')}",
-                "CENTER_NAME = EARTH",
-                f"REF_FRAME = {frame}",
-                "TIME_SYSTEM = UTC",
-                f"START_TIME = {times[rows[0]]}",
-                f"STOP_TIME = {times[rows[-1]]}",
-            ]
-            if degree >= 1:
-                lines += ["INTERPOLATION = LAGRANGE", f"INTERPOLATION_DEGREE = {degree}"]
-            lines += ["META_STOP", ""]
+            lines += _meta(
+                f"{object_name} (model)",
+                MODEL_OBJECT_IDS.get(object_name, "UNKNOWN"),
+                frame,
+                times[rows[0]],
+                times[rows[-1]],
+                rows.size,
+            )
             lines.append(f"COMMENT MODEL leg: {ml.trajectory.label}, {rows.size} states")
             if ml is not previous_leg:
                 lines += [f"COMMENT assumption: {a}" for a in ml.assumptions]
