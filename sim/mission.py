@@ -22,7 +22,7 @@ import numpy as np
 from .elements import Catalogue
 from .ephemeris import earth_orientation, geodetic_to_itrs, itrs_to_teme
 from .errors import SimError
-from .times import DAY_S, TimeGrid, datetime_to_jd, jd_to_iso, parse_utc
+from .times import DAY_S, TimeGrid, datetime_to_jd, jd_iso, jd_to_iso, parse_utc
 
 DEFAULT_INSERTION_S = 529.0
 DEFAULT_DOWNRANGE_DEG = 14.0
@@ -204,8 +204,8 @@ def assess_launch(
     opps = in_plane_opportunities(
         catalogue,
         site,
-        _iso(launch_jd - span),
-        _iso(launch_jd + span),
+        jd_iso(launch_jd - span),
+        jd_iso(launch_jd + span),
         insertion_s=insertion_s,
         downrange_deg=downrange_deg,
     )
@@ -226,11 +226,6 @@ def assess_launch(
         (nearest.in_plane_jd - launch_jd) * DAY_S,
         phase,
     )
-
-
-def _iso(jd: float) -> str:
-    w = math.floor(jd)
-    return jd_to_iso(w, jd - w, 3)
 
 
 WINDOW_NOTE = (

@@ -16,7 +16,7 @@ from .ephemeris import itrs_at, propagate, subsolar_point
 from .passes import find_passes, pass_track
 from .results import MODEL, Results, Trajectory
 from .scenario import Scenario
-from .times import DAY_S, jd_to_iso
+from .times import DAY_S, jd_iso, jd_to_iso
 
 
 def _stage(progress, text):
@@ -153,16 +153,12 @@ def _launch_window(sc: Scenario, catalogue: Catalogue):
     return launch_window(
         catalogue,
         site,
-        _jd_iso(math.floor(first - 0.5) - 1.5),
-        _jd_iso(math.floor(last - 0.5) + 3.5),
+        jd_iso(math.floor(first - 0.5) - 1.5),
+        jd_iso(math.floor(last - 0.5) + 3.5),
         [(e.name, e.time_utc) for e in attempts],
         insertion_s=sc.launch.get("insertion_s", DEFAULT_INSERTION_S),
         downrange_deg=sc.launch.get("downrange_deg", DEFAULT_DOWNRANGE_DEG),
     )
-
-
-def _jd_iso(jd: float) -> str:
-    return jd_to_iso(math.floor(jd), jd - math.floor(jd), 3)
 
 
 #: the modelled flights a scenario can name in ``[flight] model``

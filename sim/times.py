@@ -10,6 +10,7 @@ polar-motion table installed, so skyfield's ITRS and sim's agree. Nothing is dow
 from __future__ import annotations
 
 import functools
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -237,6 +238,13 @@ def jd_to_iso(whole, fraction, digits: int = 3) -> str:
         f"{dt.second:02d}.{dt.microsecond:06d}"
     )
     return text[: _iso_width(digits)] + "Z"
+
+
+def jd_iso(jd: float, digits: int = 3) -> str:
+    """:func:`jd_to_iso` of one Julian date given as a single float (the whole part split off
+    here, once, for every caller)."""
+    whole = math.floor(jd)
+    return jd_to_iso(whole, jd - whole, digits)
 
 
 def jd_to_datetimes(whole, fraction, digits: int = 0, tz=None) -> list[datetime]:

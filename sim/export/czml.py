@@ -7,18 +7,12 @@ moments; the clock then spans every trajectory (launch to landing)."""
 from __future__ import annotations
 
 import html
-import math
 
 import numpy as np
 
-from ..times import jd_to_iso
+from ..times import jd_iso
 from .atomic import atomic_writer
 from .model import BURN_RGB, burn_text, modelled_legs, unique_rows
-
-
-def _iso(jd: float) -> str:
-    w = math.floor(jd)
-    return jd_to_iso(w, jd - w, 3)
 
 
 def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.0):
@@ -59,13 +53,13 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
     t_s = ((eph.times.whole[idx] - w0) + (eph.times.fraction[idx] - f0)) * 86400.0
     xyz_m = eph.r_itrs_km[idx] * 1000.0
     samples = np.column_stack([np.round(t_s, 3), np.round(xyz_m, 2)]).ravel().tolist()
-    start, end = _iso(w0 + f0), _iso(jd[idx[-1]])
+    start, end = jd_iso(w0 + f0), jd_iso(jd[idx[-1]])
     window = TimeInterval(start=start, end=end)
     name = results.scenario.mission_name
     models = _model_packets(results, start_jd, end_jd, trail_s)
     clock_lo = min([w0 + f0, *(lo for lo, _hi, _p in models)])
     clock_hi = max([jd[idx[-1]], *(hi for _lo, hi, _p in models)])
-    clock_window = TimeInterval(start=_iso(clock_lo), end=_iso(clock_hi))
+    clock_window = TimeInterval(start=jd_iso(clock_lo), end=jd_iso(clock_hi))
     packets = [
         Packet(
             id="document",
@@ -73,7 +67,7 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
             version="1.0",
             clock=Clock(
                 interval=clock_window,
-                currentTime=_iso(clock_lo),
+                currentTime=jd_iso(clock_lo),
                 multiplier=60,
                 range=ClockRanges.LOOP_STOP,
                 step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER,
@@ -141,7 +135,7 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
                     name=f"{st.name}: ISS in view",
                     position=position,
                     availability=TimeIntervalCollection(
-                        values=[TimeInterval(start=_iso(a), end=_iso(b)) for a, b in spans]
+                        values=[TimeInterval(start=jd_iso(a), end=jd_iso(b)) for a, b in spans]
                     ),
                     point=Point(pixelSize=16, color=Color(rgba=[225, 87, 89, 200])),
                     label=Label(
@@ -160,7 +154,7 @@ def czml_document(results, *, start_jd=None, end_jd=None, trail_s: float = 5400.
                 name=ev["name"],
                 description=ev.get("source", ""),
                 availability=TimeInterval(
-                    start=_iso(ev["jd"]), end=_iso(min(ev["jd"] + 600 / 86400, hi))
+                    start=jd_iso(ev["jd"]), end=jd_iso(min(ev["jd"] + 600 / 86400, hi))
                 ),
                 position=Position(
                     cartographicDegrees=[
@@ -214,7 +208,7 @@ def _model_packets(results, start_jd, end_jd, trail_s):
         xyz_m = eph.r_itrs_km[idx] * 1000.0
         samples = np.column_stack([np.round(t_s, 3), np.round(xyz_m, 2)]).ravel().tolist()
         lo, hi = float(jd[idx[0]]), float(jd[idx[-1]])
-        start = _iso(lo)
+        start = jd_iso(lo)
         rgb = list(ml.rgb())
         label = ml.trajectory.label
         description = (
@@ -228,7 +222,7 @@ def _model_packets(results, start_jd, end_jd, trail_s):
             Packet(
                 id=f"model-{ml.slug}",
                 name=label,
-                availability=TimeInterval(start=start, end=_iso(hi)),
+                availability=TimeInterval(start=start, end=jd_iso(hi)),
                 description=description,
                 position=Position(
                     epoch=start,
@@ -265,7 +259,9 @@ def _model_packets(results, start_jd, end_jd, trail_s):
                     id=f"burn-{ml.slug}-{k}",
                     name=f"{burn.name} (model)",
                     description=html.escape(burn_text(burn)),
-                    availability=TimeInterval(start=_iso(t), end=_iso(min(t + 600 / 86400, hi))),
+                    availability=TimeInterval(
+                        start=jd_iso(t), end=jd_iso(min(t + 600 / 86400, hi))
+                    ),
                     position=Position(
                         cartographicDegrees=[
                             round(float(eph.lon_deg[row]), 7),

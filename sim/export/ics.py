@@ -8,11 +8,11 @@ moment the prediction's data existed. Same passes -> byte-identical file.
 from __future__ import annotations
 
 import math
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..localtime import get_zone
+from ..names import slug
 from ..passes import compass_point
 from ..times import human_time, jd_to_datetimes
 from .atomic import atomic_writer
@@ -22,10 +22,6 @@ PRODID = "-//sim-orbital-replay//visible passes//EN"
 
 def _utc(jd: float) -> datetime:
     return jd_to_datetimes(math.floor(jd), jd % 1, 0)[0].astimezone(UTC)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
 def _direction(el_deg: float, az_deg: float) -> str:
@@ -42,7 +38,7 @@ def pass_event(p, object_name: str = "ISS"):
     ev = Event()
     ev.add(
         "uid",
-        f"{_slug(object_name)}-{_slug(p.station)}-{_utc(start):%Y%m%dT%H%M%SZ}@sim-orbital-replay",
+        f"{slug(object_name)}-{slug(p.station)}-{_utc(start):%Y%m%dT%H%M%SZ}@sim-orbital-replay",
     )
     ev.add("dtstamp", datetime.fromisoformat(p.element_set_epoch_utc.replace("Z", "+00:00")))
     ev.add("dtstart", _utc(start))

@@ -9,7 +9,6 @@ never interpolate across an impulse (OEM)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -63,8 +62,10 @@ class ModelledLeg:
 
 def leg_slug(trajectory) -> str:
     """File-name form of a leg's name (``Soyuz MS-25 free flight`` -> ``soyuz-ms-25-free-flight``),
-    by the one slug rule of :attr:`sim.results.Trajectory.slug`."""
-    return Trajectory.slug.fget(SimpleNamespace(object_name=trajectory.name))
+    by the one slug rule, :func:`sim.names.slug`."""
+    from ..names import slug
+
+    return slug(trajectory.name)
 
 
 def modelled_legs(results) -> list[ModelledLeg]:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 from ..ephemeris import geodetic, gmst_rad, teme_to_itrs
+from ..names import slug
 from ..times import DAY_S, TimeGrid, datetime_to_jd, jd_to_iso, parse_utc
 from .ascent import ascent_arc, downrange_km
 from .chase import IssStates, PlannedBurn, solve_chase
@@ -364,7 +365,7 @@ def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_na
     ascent = Leg(
         name=f"{name} ascent",
         object_name=object_name,
-        slug=_slug(object_name),
+        slug=slug(object_name),
         times=asc.times,
         r_teme_km=asc.r_teme_km,
         v_teme_km_s=asc.v_teme_km_s,
@@ -388,7 +389,7 @@ def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_na
     chase = Leg(
         name=f"{name} free flight",
         object_name=object_name,
-        slug=_slug(object_name),
+        slug=slug(object_name),
         times=arc.times,
         r_teme_km=arc.r_teme_km,
         v_teme_km_s=arc.v_teme_km_s,
@@ -405,13 +406,6 @@ def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_na
         facts=facts_chase,
     )
     return ascent, chase, launch
-
-
-def _slug(name: str) -> str:
-    out = "".join(c.lower() if c.isalnum() else "-" for c in name)
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out.strip("-")
 
 
 def _return_leg(catalogue, p: FlightParams, launch, nodes_to_dock):
@@ -519,7 +513,7 @@ def _return_leg(catalogue, p: FlightParams, launch, nodes_to_dock):
     leg = Leg(
         name="Soyuz MS-24 return",
         object_name="Soyuz MS-24",
-        slug=_slug("Soyuz MS-24"),
+        slug=slug("Soyuz MS-24"),
         times=arc.times,
         r_teme_km=arc.r_teme_km,
         v_teme_km_s=arc.v_teme_km_s,
