@@ -48,9 +48,8 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
     _stage(progress, "searching passes")
     passes = find_passes(catalogue, sc.stations, sc.start, sc.end, preset=sc.visibility)
     by_name = {s.name: s for s in sc.stations}
-    tracks = {
-        i: pass_track(catalogue, by_name[p.station], p) for i, p in enumerate(passes) if p.visible
-    }
+    # every pass's path across the sky, here once: sky plots and the replay page read it
+    tracks = {i: pass_track(catalogue, by_name[p.station], p) for i, p in enumerate(passes)}
     _stage(progress, "mission events")
     launch_jd = sc.events[0].jd if sc.launch else None
     events = []

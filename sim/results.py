@@ -64,7 +64,8 @@ class Results:
     catalogue: Catalogue
     ephemeris: object
     passes: list
-    pass_tracks: dict  #: index in ``passes`` -> (seconds from rise, azimuth_deg, elevation_deg)
+    #: index in ``passes`` -> (seconds from rise, azimuth_deg, elevation_deg), every pass
+    pass_tracks: dict
     events: list[dict]
     switches: list
     days: list[dict]

@@ -183,14 +183,9 @@ def _stations_payload(results, start, duration_s: float, altitude_km: float) -> 
 
 
 def _passes_payload(results, start_jd: float) -> list[dict]:
-    from ..passes import pass_track
-
-    stations = {s.name: s for s in results.scenario.stations}
     out = []
     for i, p in enumerate(results.passes):
-        track = results.pass_tracks.get(i)
-        if track is None:
-            track = pass_track(results.catalogue, stations[p.station], p, step_s=SKY_STEP_S)
+        track = results.pass_tracks[i]  # the replay's (the page never propagates)
         x, az, el = (np.asarray(v, dtype=float) for v in track)
         stride = max(1, round(SKY_STEP_S / (x[1] - x[0]))) if x.size > 1 else 1
         rows = np.arange(0, x.size, stride)

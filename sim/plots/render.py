@@ -91,16 +91,12 @@ def draw(results, kind: str, args: dict):
 
         return launch_window_plot(results.launch_window)
     if kind == "sky":
-        from ..passes import pass_track
         from .sky import sky_plot
 
         i = args["pass_index"]
         p = results.passes[i]
         st = next(s for s in results.scenario.stations if s.name == p.station)
-        if i in results.pass_tracks:
-            x, az, el = results.pass_tracks[i]
-        else:
-            x, az, el = pass_track(results.catalogue, st, p)
+        x, az, el = results.pass_tracks[i]  # the replay's (pictures never propagate)
         start_label, end_label = window_edge_names(results)
         return sky_plot(
             p, x, az, el, local_tz=st.zone, start_label=start_label, end_label=end_label
