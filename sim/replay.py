@@ -135,8 +135,7 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
     )
     flight_name = getattr(sc, "flight_model", None)
     if flight_name:
-        _stage(progress, "flying the modelled Soyuz legs")
-        add_flight(results, fly(flight_name, catalogue))
+        add_flight(results, fly(flight_name, catalogue, progress))
     return results
 
 
@@ -164,14 +163,14 @@ def _launch_window(sc: Scenario, catalogue: Catalogue):
 FLIGHT_MODELS = ("soyuz-ms25", "soyuz-ms25-first-attempt")
 
 
-#: flights already solved in this process, by model name and the element sets they meet
+#: flights already flown in this process, by model name and the element sets they meet
 _FLOWN: dict = {}
 
 
-def fly(name: str, catalogue):
-    """The modelled Soyuz legs of a scenario (``[flight] model``). Solving the chase takes
-    seconds, so a flight is solved once per process for the same element sets (nothing is
-    kept on disk)."""
+def fly(name: str, catalogue, progress=None):
+    """The modelled Soyuz legs of a scenario (``[flight] model``): the stored solution flown and
+    checked when it was solved for these inputs, else solved (:mod:`sim.flight.solution`);
+    ``progress`` hears which. A flight is flown once per process for the same element sets."""
     from .flight import fly_first_attempt, fly_soyuz_ms25
 
     if name not in FLIGHT_MODELS:
@@ -179,7 +178,9 @@ def fly(name: str, catalogue):
     key = (name, catalogue.rule, tuple(s.elements_key() for s in catalogue.sets))
     if key not in _FLOWN:
         run = fly_soyuz_ms25 if name == "soyuz-ms25" else fly_first_attempt
-        _FLOWN[key] = run(catalogue)
+        _FLOWN[key] = run(catalogue, progress=progress)
+    else:
+        _stage(progress, "flying the modelled Soyuz legs (flown earlier in this process)")
     return _FLOWN[key]
 
 

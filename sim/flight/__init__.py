@@ -13,7 +13,7 @@ says so: ``source = "model"`` and a list of its assumptions and fitted values.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
@@ -198,6 +198,11 @@ class Flight:
     legs: list[Leg]
     params: FlightParams
     source: str = SOURCE
+    #: how the burn vectors and landing parameters were found: ``"solved"``, or
+    #: ``"stored, verified at run time: ..."`` (:mod:`sim.flight.solution`)
+    solution: str = "solved"
+    #: why a solve was needed, or which stored solution was used
+    solution_note: str = ""
 
     def leg(self, name: str) -> Leg:
         for leg in self.legs:
@@ -210,6 +215,8 @@ class Flight:
             "name": self.name,
             "source": self.source,
             "note": "modelled trajectories (no element set of the Soyuz): see assumptions",
+            "solution": self.solution,
+            "solution_note": self.solution_note,
             "legs": [leg.to_dict(samples) for leg in self.legs],
             "parameters": [
                 {**p, "value": _jsonable(getattr(self.params, p["name"]))}
@@ -286,8 +293,11 @@ def _make_burns(arc: Arc, impulses, names, hows, epoch, launch, nodes_s):
     return out
 
 
-def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_name: str):
-    """Ascent and free-flight legs of a launch with the burn plan at ``plan_times`` (MET s)."""
+def _fly_to_docking(
+    catalogue, p: FlightParams, plan_times, name: str, object_name: str, stored=None
+):
+    """Ascent and free-flight legs of a launch with the burn plan at ``plan_times`` (MET s).
+    ``stored``: a :class:`ChaseSolution` to fly instead of solving the burn vectors."""
     launch = _jd(p.launch_utc, "launch_utc")
     dock = _jd(p.docking_utc, "docking_utc")
     dock_s = _seconds_between(launch, dock)
@@ -305,7 +315,10 @@ def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_na
     plan = [PlannedBurn(n, t, s) for n, t, s in zip(names, plan_times, stages, strict=True)]
     force = ForceModel(ballistic_m2_kg=p.soyuz_ballistic_m2_kg, density_scale=p.density_scale)
     iss = IssStates(catalogue, *launch)
-    sol = solve_chase(asc.state_end, p.insertion_s, plan, dock_s, iss, force, gate_km=p.gate_km)
+    if stored is None:
+        sol = solve_chase(asc.state_end, p.insertion_s, plan, dock_s, iss, force, gate_km=p.gate_km)
+    else:
+        sol = stored
     impulses = [Impulse(b.t_s, sol.dv_rtn_m_s[b.name]) for b in plan]
     arc = sample(
         asc.state_end,
@@ -408,7 +421,9 @@ def _fly_to_docking(catalogue, p: FlightParams, plan_times, name: str, object_na
     return ascent, chase, launch
 
 
-def _return_leg(catalogue, p: FlightParams, launch, nodes_to_dock):
+def _return_leg(catalogue, p: FlightParams, launch, nodes_to_dock, stored=None):
+    """The Soyuz MS-24 ride home. ``stored``: ``{"parameters": {name: value for FITTED},
+    "evaluations": n}`` of an earlier fit, flown instead of fitting again."""
     undock = _jd(p.undock_utc, "undock_utc")
     r, v, err = catalogue.teme(np.array([undock[0]]), np.array([undock[1]]))
     if err[0]:
@@ -447,12 +462,17 @@ def _return_leg(catalogue, p: FlightParams, launch, nodes_to_dock):
     }
     td, used, how = unfitted, st, "defaults (not fitted)"
     if p.fit_landing:
-        used, sol = fit_return(state, *undock, st, *target)
+        if stored is None:
+            used, sol = fit_return(state, *undock, st, *target)
+            evaluations = int(sol.nfev)
+        else:
+            used = replace(st, **{k: float(stored["parameters"][k]) for k in FITTED})
+            evaluations = int(stored["evaluations"])
         td = fly_return(state, *undock, used, step_s=p.step_s)
         how = "fitted"
         facts["fit"] = {
             "parameters": {k: getattr(used, k) for k in FITTED},
-            "evaluations": int(sol.nfev),
+            "evaluations": evaluations,
         }
     n, e, dt = landing_miss(td, *target)
     facts["landing"] = {
@@ -546,12 +566,10 @@ def _iss_nodes_between(catalogue, launch, start_s, end_s, step_s: float = 30.0):
     return ascending_node_times_s(t, r)
 
 
-def fly_soyuz_ms25(catalogue, params: FlightParams | None = None) -> Flight:
-    """The modelled Soyuz MS-25 ascent and two-day free flight, and the Soyuz MS-24 return."""
-    p = params or FlightParams()
-    launch = _jd(p.launch_utc, "launch_utc")
-    dock_s = _seconds_between(launch, _jd(p.docking_utc, "docking_utc"))
-    times = [
+def _ms25_plan(p: FlightParams) -> list[float]:
+    """MET (s) of DV1-DV7 of the two-day plan."""
+    dock_s = _seconds_between(_jd(p.launch_utc, "launch_utc"), _jd(p.docking_utc, "docking_utc"))
+    return [
         p.dv1_met_s,
         p.dv2_met_s,
         p.dv3_met_s,
@@ -560,9 +578,74 @@ def fly_soyuz_ms25(catalogue, params: FlightParams | None = None) -> Flight:
         dock_s - p.dv6_before_docking_s,
         dock_s - p.dv7_before_docking_s,
     ]
-    ascent, chase, launch = _fly_to_docking(catalogue, p, times, "Soyuz MS-25", "Soyuz MS-25")
-    back = _return_leg(catalogue, p, launch, chase.facts["ascending_nodes_met_s"])
+
+
+def _build_ms25(catalogue, p: FlightParams, entry=None) -> Flight:
+    """Fly the MS-25 legs and the MS-24 return: solved, or the stored ``entry``'s solution."""
+    from .solution import chase_solution
+
+    stored = entry["solution"] if entry is not None else None
+    ascent, chase, launch = _fly_to_docking(
+        catalogue,
+        p,
+        _ms25_plan(p),
+        "Soyuz MS-25",
+        "Soyuz MS-25",
+        None if stored is None else chase_solution(stored),
+    )
+    back = _return_leg(
+        catalogue,
+        p,
+        launch,
+        chase.facts["ascending_nodes_met_s"],
+        None if stored is None else stored.get("return"),
+    )
     return Flight("Soyuz MS-25 / MS-24 (modelled)", [ascent, chase, back], p)
+
+
+def _say(progress, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+def _fly(name: str, catalogue, p: FlightParams, build, with_return: bool, reuse, progress):
+    """Fly flight ``name`` from its stored solution when the fingerprint matches and the flown
+    result passes the check; else solve it (:mod:`sim.flight.solution`)."""
+    from . import solution
+
+    why = "reuse of the stored solution switched off"
+    if reuse:
+        plan = FLIGHTS[name][1](p)
+        entry, why = solution.lookup(name, catalogue, p, plan, with_return)
+        if entry is not None:
+            _say(progress, "flying the modelled Soyuz legs (stored solution)")
+            flight = build(catalogue, p, entry)
+            ok, text = solution.check(flight)
+            if ok:
+                flight.solution = f"stored, verified at run time: {text}"
+                flight.solution_note = why
+                return flight
+            why = f"the stored solution failed its run-time check ({text})"
+    _say(progress, f"solving the Soyuz burns, about 10 s ({why})")
+    flight = build(catalogue, p, None)
+    flight.solution = "solved"
+    flight.solution_note = why
+    return flight
+
+
+def fly_soyuz_ms25(
+    catalogue, params: FlightParams | None = None, *, reuse: bool = True, progress=None
+) -> Flight:
+    """The modelled Soyuz MS-25 ascent and two-day free flight, and the Soyuz MS-24 return.
+
+    With ``reuse`` (the default) the stored solution (``solution.json``) is flown when it was
+    solved for the same element sets, parameters and model code, and used when the flight meets
+    the ISS and the landing with it; otherwise, or with ``reuse=False``, the burns are solved and
+    the landing fitted (about 8 s of CPU). ``progress(text)`` hears which. ``Flight.solution``
+    says which happened.
+    """
+    p = params or FlightParams()
+    return _fly("soyuz-ms25", catalogue, p, _build_ms25, True, reuse, progress)
 
 
 #: the two-orbit profile of the scrubbed 2024-03-21 attempt: MET of DV1-DV3, then seconds before
@@ -572,23 +655,23 @@ def fly_soyuz_ms25(catalogue, params: FlightParams | None = None) -> Flight:
 FIRST_ATTEMPT_PLAN = (3196.0, 5926.0, 6600.0, 4400.0, 1400.0, 951.0, 60.0)
 
 
-def fly_first_attempt(catalogue, params: FlightParams | None = None) -> Flight:
-    """What-if: the two-orbit (about 3 h 18 min) profile had the 2024-03-21 launch not aborted.
-
-    Launch 2024-03-21 13:21:19 UTC, planned docking 16:39:42 the same day. The ISS there comes
-    from the bundled element sets propagated backwards six days (the first is 2024-03-27), so the
-    target itself is approximate.
-    """
-    from dataclasses import replace
-
-    base = params or FlightParams()
-    p = replace(base, launch_utc="2024-03-21T13:21:19Z", docking_utc="2024-03-21T16:39:42Z")
-    launch = _jd(p.launch_utc, "launch_utc")
-    dock_s = _seconds_between(launch, _jd(p.docking_utc, "docking_utc"))
+def _first_attempt_plan(p: FlightParams) -> list[float]:
+    dock_s = _seconds_between(_jd(p.launch_utc, "launch_utc"), _jd(p.docking_utc, "docking_utc"))
     d1, d2, d3, b4, b5, b6, b7 = FIRST_ATTEMPT_PLAN
-    times = [d1, d2, d3, dock_s - b4, dock_s - b5, dock_s - b6, dock_s - b7]
+    return [d1, d2, d3, dock_s - b4, dock_s - b5, dock_s - b6, dock_s - b7]
+
+
+def _build_first_attempt(catalogue, p: FlightParams, entry=None) -> Flight:
+    from .solution import chase_solution
+
+    stored = None if entry is None else chase_solution(entry["solution"])
     ascent, chase, _ = _fly_to_docking(
-        catalogue, p, times, "Soyuz MS-25 first attempt (what-if)", "Soyuz MS-25"
+        catalogue,
+        p,
+        _first_attempt_plan(p),
+        "Soyuz MS-25 first attempt (what-if)",
+        "Soyuz MS-25",
+        stored,
     )
     for leg in (ascent, chase):
         leg.assumptions.append(
@@ -597,6 +680,30 @@ def fly_first_attempt(catalogue, params: FlightParams | None = None) -> Flight:
             "bundled element set"
         )
     return Flight("Soyuz MS-25 first attempt (what-if, modelled)", [ascent, chase], p)
+
+
+def fly_first_attempt(
+    catalogue, params: FlightParams | None = None, *, reuse: bool = True, progress=None
+) -> Flight:
+    """What-if: the two-orbit (about 3 h 18 min) profile had the 2024-03-21 launch not aborted.
+
+    Launch 2024-03-21 13:21:19 UTC, planned docking 16:39:42 the same day. The ISS there comes
+    from the bundled element sets propagated backwards six days (the first is 2024-03-27), so the
+    target itself is approximate. ``reuse`` and ``progress`` as in :func:`fly_soyuz_ms25`.
+    """
+    base = params or FlightParams()
+    p = replace(base, launch_utc="2024-03-21T13:21:19Z", docking_utc="2024-03-21T16:39:42Z")
+    return _fly(
+        "soyuz-ms25-first-attempt", catalogue, p, _build_first_attempt, False, reuse, progress
+    )
+
+
+#: the flights with a stored solution: name -> (fly function, burn plan (MET s) of its
+#: parameters, whether it has the return leg)
+FLIGHTS = {
+    "soyuz-ms25": (fly_soyuz_ms25, _ms25_plan, True),
+    "soyuz-ms25-first-attempt": (fly_first_attempt, _first_attempt_plan, False),
+}
 
 
 __all__ = [
