@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import OutputError, SimError
 from ..results import json_safe
 from .atomic import atomic_writer, is_stdout
+from .shared import iso_times
 
 FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json", "html")
 
@@ -73,7 +74,7 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
                 }
             )
         with atomic_writer(path) as f:
-            json.dump(json_safe(doc), f, separators=(",", ":"), allow_nan=False)
+            f.write(json.dumps(json_safe(doc), separators=(",", ":"), allow_nan=False))
             f.write("\n")
         return [path]
     if fmt == "csv":
@@ -96,7 +97,7 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
     data = {
         "summary": results.summary(),
         "track": {
-            "time_utc": eph.iso(3),
+            "time_utc": list(iso_times(eph)),
             "lat_deg": [None if math.isnan(v) else round(v, 7) for v in eph.lat_deg.tolist()],
             "lon_deg": [None if math.isnan(v) else round(v, 7) for v in eph.lon_deg.tolist()],
             "alt_km": [None if math.isnan(v) else round(v, 4) for v in eph.alt_km.tolist()],
@@ -104,6 +105,6 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
         "passes": [p.to_dict() for p in results.passes],
     }
     with atomic_writer(path) as f:
-        json.dump(json_safe(data), f, separators=(",", ":"), allow_nan=False)
+        f.write(json.dumps(json_safe(data), separators=(",", ":"), allow_nan=False))
         f.write("\n")
     return [path]

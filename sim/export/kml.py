@@ -5,19 +5,86 @@ the description) and its burns as placemarks."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
-
-import numpy as np
 
 from ..tracks import split_antimeridian
 from .atomic import atomic_writer
 from .model import MODEL_NOTE, burn_text, modelled_legs, unique_rows
+from .shared import iso_times
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 GX_NS = "http://www.google.com/kml/ext/2.2"
 
 
+class _Tracks:
+    """The gx:Track elements of a document: written out as elements (:func:`kml_tree`), or as
+    placeholders whose contents :func:`kml_bytes` writes as text in bulk (the same bytes as
+    ElementTree's, about ten times faster for the 100,000 instants of a default run)."""
+
+    def __init__(self, as_text: bool):
+        self.as_text = as_text
+        self.bodies: list[tuple[list, list]] = []
+
+    def add(self, multi, k, gx, times, lon, lat, alt_m) -> None:
+        """A gx:Track of ``times`` (ISO strings) and coordinates (deg, deg, m) under ``multi``."""
+        track = ET.SubElement(multi, gx("Track"))
+        coords = [
+            "%.7f %.7f %.1f" % row
+            for row in zip(lon.tolist(), lat.tolist(), alt_m.tolist(), strict=True)
+        ]
+        if self.as_text:
+            track.text = f"@track-{len(self.bodies)}@"
+            self.bodies.append((list(times), coords))
+            return
+        for t in times:
+            ET.SubElement(track, k("when")).text = t
+        for c in coords:
+            ET.SubElement(track, gx("coord")).text = c
+
+
 def kml_tree(results) -> ET.ElementTree:
+    """The KML document as an ElementTree (indented)."""
+    return _kml_tree(results, _Tracks(as_text=False))
+
+
+def kml_bytes(results) -> bytes:
+    """The KML file's bytes: those of :func:`kml_tree` written with an XML declaration."""
+    import io
+
+    tracks = _Tracks(as_text=True)
+    tree = _kml_tree(results, tracks)
+    depth = {}
+
+    def walk(elem, level):
+        for child in elem:
+            if child.tag == f"{{{GX_NS}}}Track" and child.text:
+                depth[child.text] = level + 1
+            walk(child, level + 1)
+
+    walk(tree.getroot(), 0)
+    buf = io.BytesIO()
+    tree.write(buf, encoding="utf-8", xml_declaration=True)
+    text = buf.getvalue().decode("utf-8")
+
+    def body(match) -> str:
+        token = match[1]
+        times, coords = tracks.bodies[int(match[2])]
+        level = depth[token]  # ET.indent: children one space deeper, the end tag at the level
+        inner, outer = "\n" + " " * (level + 1), "\n" + " " * level
+        return (
+            "<gx:Track>"
+            + "".join(f"{inner}<when>{t}</when>" for t in times)
+            + "".join(f"{inner}<gx:coord>{c}</gx:coord>" for c in coords)
+            + f"{outer}</gx:Track>"
+        )
+
+    # each token inside its own tags: user text holding one would have its '<' escaped
+    text = re.sub(r"<gx:Track>(@track-(\d+)@)</gx:Track>", body, text)
+    return text.encode("utf-8")
+
+
+def _kml_tree(results, tracks: _Tracks) -> ET.ElementTree:
     ET.register_namespace("", KML_NS)
     ET.register_namespace("gx", GX_NS)
 
@@ -45,16 +112,18 @@ def kml_tree(results) -> ET.ElementTree:
     multi = ET.SubElement(mark, gx("MultiTrack"))
     ET.SubElement(multi, k("altitudeMode")).text = "absolute"
     ET.SubElement(multi, gx("interpolate")).text = "1"
-    times = eph.iso(3)
+    times = iso_times(eph)
     for seg in split_antimeridian(eph.lon_deg, eph.lat_deg, edge_points=False):
-        track = ET.SubElement(multi, gx("Track"))
-        for i in seg.index:
-            ET.SubElement(track, k("when")).text = times[i]
-        coords = np.column_stack(
-            [eph.lon_deg[seg.index], eph.lat_deg[seg.index], eph.alt_km[seg.index] * 1000.0]
+        idx = seg.index
+        tracks.add(
+            multi,
+            k,
+            gx,
+            [times[i] for i in idx],
+            eph.lon_deg[idx],
+            eph.lat_deg[idx],
+            eph.alt_km[idx] * 1000.0,
         )
-        for lon, lat, alt in coords:
-            ET.SubElement(track, gx("coord")).text = f"{lon:.7f} {lat:.7f} {alt:.1f}"
     folder = ET.SubElement(doc, k("Folder"))
     ET.SubElement(folder, k("name")).text = "Ground stations"
     for st in results.scenario.stations:
@@ -81,7 +150,7 @@ def kml_tree(results) -> ET.ElementTree:
             pt, k("coordinates")
         ).text = f"{ev['iss_lon_deg']:.7f},{ev['iss_lat_deg']:.7f},{ev['iss_alt_km'] * 1000:.1f}"
     for ml in modelled_legs(results):
-        _model_folder(doc, ml, k, gx)
+        _model_folder(doc, ml, k, gx, tracks)
     ET.indent(root, space=" ")
     return ET.ElementTree(root)
 
@@ -92,7 +161,7 @@ def _kml_colour(rgb, alpha: int = 255) -> str:
     return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
 
 
-def _model_folder(doc, ml, k, gx):
+def _model_folder(doc, ml, k, gx, tracks: _Tracks):
     """A folder for one modelled leg: its track split at the antimeridian, its burns."""
     eph = ml.ephemeris
     rows = unique_rows(eph)
@@ -121,14 +190,11 @@ def _model_folder(doc, ml, k, gx):
     multi = ET.SubElement(mark, gx("MultiTrack"))
     ET.SubElement(multi, k("altitudeMode")).text = "absolute"
     ET.SubElement(multi, gx("interpolate")).text = "1"
-    times = eph.iso(3)
+    times = iso_times(eph)
     lon, lat, alt_m = eph.lon_deg[rows], eph.lat_deg[rows], eph.alt_km[rows] * 1000.0
     for seg in split_antimeridian(lon, lat, edge_points=False):
-        track = ET.SubElement(multi, gx("Track"))
-        for i in seg.index:
-            ET.SubElement(track, k("when")).text = times[rows[i]]
-        for i in seg.index:
-            ET.SubElement(track, gx("coord")).text = f"{lon[i]:.7f} {lat[i]:.7f} {alt_m[i]:.1f}"
+        idx = seg.index
+        tracks.add(multi, k, gx, [times[i] for i in rows[idx]], lon[idx], lat[idx], alt_m[idx])
     for burn, row in ml.burns:
         pm = ET.SubElement(folder, k("Placemark"))
         ET.SubElement(pm, k("name")).text = f"{burn.name} {burn.dv_m_s:.1f} m/s (model)"
@@ -144,7 +210,7 @@ def _model_folder(doc, ml, k, gx):
 
 
 def write_kml(results, path):
-    tree = kml_tree(results)
+    data = kml_bytes(results)
     with atomic_writer(path, "wb") as f:
-        tree.write(f, encoding="utf-8", xml_declaration=True)
+        f.write(data)
     return path

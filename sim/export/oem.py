@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import SimError
 from ..times import DAY_S, _utc_jd_to_skyfield
 from .atomic import atomic_writer
+from .shared import iso_times
 
 FRAMES = ("EME2000", "ITRF")
 
@@ -111,7 +112,7 @@ def oem_text(results, frame: str = "EME2000") -> str:
         m = teme_to_eme2000_matrices(whole[ok], fraction[ok])
         r[ok] = np.einsum("nij,nj->ni", m, eph.r_teme_km[ok])
         v[ok] = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])
-    times = [t[:-1] for t in eph.iso(3)]  # KVN epochs carry no 'Z'
+    times = [t[:-1] for t in iso_times(eph)]  # KVN epochs carry no 'Z'
     cat = results.catalogue
     segments = segment_slices(eph.set_index, ok)
     created = creation_date_utc().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
@@ -202,7 +203,7 @@ def model_oem_texts(results, frame: str = "EME2000") -> dict[str, str]:
                 m = teme_to_eme2000_matrices(eph.times.whole, eph.times.fraction)
                 r = np.einsum("nij,nj->ni", m, eph.r_teme_km)
                 v = np.einsum("nij,nj->ni", m, eph.v_teme_km_s)
-            times = [t[:-1] for t in eph.iso(3)]
+            times = [t[:-1] for t in iso_times(eph)]
             for rows in pieces(eph):
                 rows = rows[eph.ok[rows]]
                 if rows.size:

@@ -39,7 +39,7 @@ def write_passes(passes, folder: Path, object_name: str = "ISS"):
     from .ics import write_ics
 
     with atomic_writer(folder / "passes.json") as f:
-        json.dump(json_safe([p.to_dict() for p in passes]), f, indent=1, allow_nan=False)
+        f.write(json.dumps(json_safe([p.to_dict() for p in passes]), indent=1, allow_nan=False))
         f.write("\n")
     write_passes_csv(passes, folder / "passes.csv")
     write_ics(passes, folder / "passes.ics", object_name=object_name)
@@ -74,9 +74,16 @@ def write_model_passes(passes, path: Path):
 
 
 def write_data_files(results, folder: Path):
+    """Every data file of the output folder (the pictures are :mod:`sim.plots`'s)."""
+    from .shared import shared_work
+
+    with shared_work():  # the track's time strings etc. computed once for every format
+        _write_data_files(results, Path(folder))
+
+
+def _write_data_files(results, folder: Path):
     from ..results import summary_json
 
-    folder = Path(folder)
     with atomic_writer(folder / "summary.json") as f:
         f.write(summary_json(results))
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
@@ -91,7 +98,9 @@ def write_data_files(results, folder: Path):
         write_model_passes(results.model_passes, folder / "passes-model.csv")
     if results.launch_window is not None:
         with atomic_writer(folder / "launch_window.json") as f:
-            json.dump(json_safe(results.launch_window.to_dict()), f, indent=1, allow_nan=False)
+            f.write(
+                json.dumps(json_safe(results.launch_window.to_dict()), indent=1, allow_nan=False)
+            )
             f.write("\n")
     from .formats import export
 

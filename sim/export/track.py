@@ -11,6 +11,7 @@ from ..errors import OutputError
 from ..results import json_safe
 from ..tracks import split_antimeridian
 from .atomic import atomic_writer
+from .shared import iso_times
 
 TRACK_COLUMNS = (
     "time_utc",
@@ -37,7 +38,7 @@ def _columns(eph):
     ok = eph.ok
     sunlit = np.where(eph.shadow < 0, "", np.where(eph.sunlit, "true", "false"))
     return {
-        "time_utc": eph.iso(3),
+        "time_utc": iso_times(eph),
         "lat_deg": np.round(eph.lat_deg, 7),
         "lon_deg": np.round(eph.lon_deg, 7),
         "alt_km": np.round(eph.alt_km, 4),
@@ -132,13 +133,13 @@ def _write_json(eph, path, met=None):
         data["sgp4_errors"] = eph.error_reasons()
     data["warnings"] = eph.catalogue.age_warnings(eph.times.whole, eph.times.fraction)
     with atomic_writer(path) as f:
-        json.dump(json_safe(data), f, separators=(",", ":"), allow_nan=False)
+        f.write(json.dumps(json_safe(data), separators=(",", ":"), allow_nan=False))
         f.write("\n")
 
 
 def geojson_track(eph) -> dict:
     """A FeatureCollection of LineStrings split at the antimeridian ([lon, lat, alt_m])."""
-    times = eph.iso(3)
+    times = iso_times(eph)
     features = []
     for seg in split_antimeridian(eph.lon_deg, eph.lat_deg, edge_points=False):
         idx = seg.index
@@ -178,7 +179,7 @@ def geojson_track(eph) -> dict:
 
 def _write_geojson(eph, path):
     with atomic_writer(path) as f:
-        json.dump(json_safe(geojson_track(eph)), f, separators=(",", ":"), allow_nan=False)
+        f.write(json.dumps(json_safe(geojson_track(eph)), separators=(",", ":"), allow_nan=False))
         f.write("\n")
 
 
@@ -195,7 +196,7 @@ def geojson_model_features(results) -> list[dict]:
         rows = rows[eph.ok[rows]]
         if rows.size < 2:
             continue
-        times = eph.iso(3)
+        times = iso_times(eph)
         lines, line_times = [], []
         for seg in split_antimeridian(eph.lon_deg[rows], eph.lat_deg[rows], edge_points=False):
             idx = rows[seg.index]
@@ -263,6 +264,6 @@ def write_groundtrack(results, path) -> Path:
     doc = geojson_track(results.ephemeris)
     doc["features"] += geojson_model_features(results)
     with atomic_writer(path) as f:
-        json.dump(doc, f, separators=(",", ":"))
+        f.write(json.dumps(doc, separators=(",", ":")))
         f.write("\n")
     return Path(path)
