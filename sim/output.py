@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 from datetime import UTC, datetime
@@ -199,6 +200,139 @@ def output_lock(target: Path, notice):
         os.close(fd)
 
 
+def _discard(writer, tmp: Path) -> None:
+    """After a failure: stop the data-file writer (if any) first, then remove the new folder."""
+    if writer is not None:
+        writer.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+class DataWriter:
+    """The data files of ``results`` written into ``folder`` by a forked child process, so that
+    they are done while the parent draws the figures (on two or more cores the data files then
+    cost no wall time). :meth:`finish` waits for the child and raises in the parent what the
+    child raised (an interruption of the child as :class:`~sim.interrupts.Interrupted`);
+    :meth:`stop` ends the child (SIGTERM, which it takes like Ctrl-C: its half-written file is
+    removed) and waits for it, so nothing writes into the folder after it returns.
+
+    The child never returns into the caller's code: whatever happens it leaves by ``os._exit``
+    (it must not run the parent's clean-up, which removes the folder and the lock).
+    """
+
+    #: seconds :meth:`stop` waits for the child after SIGTERM before SIGKILL
+    STOP_WAIT_S = 10.0
+
+    @staticmethod
+    def possible() -> bool:
+        return hasattr(os, "fork") and hasattr(signal, "pthread_sigmask")
+
+    def __init__(self, results, folder: Path):
+        import warnings
+
+        read_fd, write_fd = os.pipe()
+        with warnings.catch_warnings():  # Python 3.12+ warns when a thread (a progress bar) runs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child
+            code = 70
+            try:
+                os.close(read_fd)
+                code = _child_writes(results, folder, write_fd)
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid: int | None = pid
+        self.read_fd: int | None = read_fd
+
+    def _collect(self, flags: int = 0):
+        """Reap the child: its (pid, status), or None when still running (``WNOHANG``)."""
+        pid, status = os.waitpid(self.pid, flags)
+        if pid == 0:
+            return None
+        self.pid = None
+        return status
+
+    def _close(self) -> None:
+        if self.read_fd is not None:
+            os.close(self.read_fd)
+            self.read_fd = None
+
+    def finish(self) -> None:
+        """Wait for the child; raise what it raised."""
+        import pickle
+
+        chunks = []
+        while chunk := os.read(self.read_fd, 1 << 16):
+            chunks.append(chunk)
+        self._close()
+        status = self._collect()
+        data = b"".join(chunks)
+        if not data:
+            raise OutputError(
+                "the data files were not written: their writer process ended "
+                f"({_status_text(status)}) without saying why"
+            )
+        outcome = pickle.loads(data)
+        if outcome is not None:
+            raise outcome
+
+    def stop(self) -> None:
+        """End the child if it still runs, and wait until it has."""
+        import time
+
+        self._close()
+        if self.pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.STOP_WAIT_S
+        while self._collect(os.WNOHANG) is None:
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                self._collect()
+                return
+            time.sleep(0.01)
+
+
+def _status_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
+def _child_writes(results, folder: Path, write_fd: int) -> int:
+    """In the forked child: write the data files, send back None or the exception (pickled)."""
+    import pickle
+
+    from .export.results import write_data_files
+    from .interrupts import SIGNALS
+
+    try:
+        write_data_files(results, folder)
+        outcome, code = None, 0
+    except BaseException as exc:  # everything goes back to the parent, nothing escapes here
+        outcome, code = exc, 1
+    # from here on a signal must not raise into code that is not ours: hold them all
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        data = pickle.dumps(outcome)
+        pickle.loads(data)
+    except Exception:  # an exception that does not survive pickling: its text then
+        data = pickle.dumps(RuntimeError(f"{type(outcome).__name__}: {outcome}"))
+    if outcome is not None and not isinstance(outcome, SimError | OSError | KeyboardInterrupt):
+        import traceback
+
+        text = "".join(traceback.format_exception(outcome))
+        with contextlib.suppress(Exception):
+            err = pickle.loads(data)
+            err.add_note(f"raised in the data-file writer process:\n{text}")
+            data = pickle.dumps(err)
+    with os.fdopen(write_fd, "wb") as pipe:
+        pipe.write(data)
+    return code
+
+
 def _stderr_notice(text: str) -> None:
     print(f"sim: note: {text}", file=sys.stderr)
 
@@ -217,7 +351,7 @@ def write_results(
     receives one-line messages about leftovers cleaned up or a wait for another run (default:
     printed on stderr). Returns the folder written."""
     from .export.results import write_data_files
-    from .plots.render import write_plots
+    from .plots.render import plot_stage_count, write_plots
 
     notice = notice or _stderr_notice
     out_dir = Path(out_dir)
@@ -242,10 +376,17 @@ def write_results(
             raise OutputError(
                 f"{parent}: cannot write in the output folder ({exc.strerror})"
             ) from None
+        writer = None
         try:
-            write_data_files(results, tmp)
-            if plots:
+            if plots and plot_stage_count(results) and DataWriter.possible():
+                # the data files are written by a forked process while the figures are drawn
+                writer = DataWriter(results, tmp)
                 write_plots(results, tmp, fmt, dpi, progress)
+                writer.finish()
+            else:
+                write_data_files(results, tmp)
+                if plots:
+                    write_plots(results, tmp, fmt, dpi, progress)
             with atomic_writer(tmp / MARKER) as f:
                 json.dump(
                     {
@@ -273,15 +414,15 @@ def write_results(
                 shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:
             with held():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _discard(writer, tmp)
             raise OutputError(f"{out_dir}: writing failed ({exc.strerror}); {kept}") from None
         except SimError as exc:
             with held():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _discard(writer, tmp)
             reason = str(exc).splitlines()[0].replace(str(tmp), str(out_dir))
             raise OutputError(f"{reason}; {kept}") from None
         except BaseException:
             with held():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _discard(writer, tmp)
             raise
     return out_dir
