@@ -117,10 +117,15 @@ def window_edge_names(results) -> tuple[str | None, str | None]:
 
 
 def _render(job) -> str:
+    import matplotlib
+
     from .style import save
 
     kind, args, path, dpi = job
-    save(draw(_RESULTS, kind, args), path, dpi)
+    # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
+    # measures them for the label placers is the one savefig draws with
+    with matplotlib.rc_context({"figure.dpi": dpi}):
+        save(draw(_RESULTS, kind, args), path, dpi)
     return path
 
 
