@@ -62,6 +62,11 @@ def _paths(resolution: str):
     return steps
 
 
+def prepare_paths(resolution: str = "l") -> None:
+    """Build the coastline paths now (before worker processes fork, so they inherit them)."""
+    _paths(resolution)
+
+
 def base_collections(resolution: str, extent, transform):
     """The collections that paint the base of a map of ``extent`` (lon0, lon1, lat0, lat1):
     per paint step, the polygons whose box meets the extent, filled with land or water and

@@ -325,6 +325,7 @@ def place_map(ax, legend=None, legend_below: bool = False, max_height_in: float 
     if max_height_in is not None:
         height_in = min(top + bottom + room_w * shape, max_height_in)
         fig.set_size_inches(width_in, height_in)
+        renderer = fig.canvas.get_renderer()  # of the new size: the one savefig draws with
     room_h = height_in - top - bottom
     w = min(room_w, room_h / shape)
     h = w * shape
