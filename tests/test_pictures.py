@@ -249,3 +249,26 @@ def test_coast_base_paints_the_pixels_of_the_polygons(extent, size_in, position,
         assert diff.max() <= 8 and (diff > 2).mean() < 1e-3
     land = np.abs(direct - ocean).max(axis=2) > 10
     assert land.mean() > 0.05  # the check is not vacuous: the polygons paint land
+
+
+def test_pass_maps_keep_every_text_inside(results):
+    """For each station, the visible pass with the longest title (Houston's zone name makes
+    one wider than the 9-inch map): every text inside the figure, none overlapping."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.maps import _zone_text
+
+    longest = {}
+    for i, p in enumerate(results.passes):
+        if p.visible:
+            st = next(s for s in results.scenario.stations if s.name == p.station)
+            size = len(p.station) + len(_zone_text(st.zone)) + (p.peak_magnitude is not None)
+            if size >= longest.get(p.station, (-1, 0))[0]:
+                longest[p.station] = (size, i)
+    assert len(longest) >= 2
+    for _, i in longest.values():
+        fig = draw(results, "pass_map", {"pass_index": i})
+        try:
+            _assert_readable(fig)
+        finally:
+            plt.close(fig)

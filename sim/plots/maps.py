@@ -314,6 +314,8 @@ def place_map(ax, legend=None, legend_below: bool = False, max_height_in: float 
     dpi = fig.dpi
     width_in, height_in = fig.get_size_inches()
     with quiet_glyphs():
+        # the title is centred over the axes, which sit right of the figure's middle
+        _fit_title(ax, renderer, width_in - MAP_MARGINS_IN["left"] + MAP_MARGINS_IN["right"] - 0.1)
         title_in = ax.title.get_window_extent(renderer).height / dpi
         legend_in = legend.get_window_extent(renderer).height / dpi if legend_below else 0.0
     top = MAP_MARGINS_IN["top"] + title_in + 6.0 / 72.0  # the title's pad above the axes
@@ -336,6 +338,21 @@ def place_map(ax, legend=None, legend_below: bool = False, max_height_in: float 
         anchor = (bottom_in - MAP_MARGINS_IN["bottom"]) / height_in
         legend.set_bbox_to_anchor((0.5, anchor), transform=fig.transFigure)
     return renderer
+
+
+def _fit_title(ax, renderer, width_in: float) -> None:
+    """A title line wider than ``width_in`` is broken at the ", " nearest its middle."""
+    lines = ax.title.get_text().split("\n")
+    out = []
+    for line in lines:
+        ax.title.set_text(line)
+        parts = line.split(", ")
+        if ax.title.get_window_extent(renderer).width / ax.figure.dpi <= width_in or len(parts) < 2:
+            out.append(line)
+            continue
+        k = min(range(1, len(parts)), key=lambda i: abs(len(", ".join(parts[:i])) - len(line) / 2))
+        out += [", ".join(parts[:k]) + ",", ", ".join(parts[k:])]
+    ax.title.set_text("\n".join(out))
 
 
 def _finish(ax, labels, title: str, legend_below: bool = False, own=True, max_height_in=None):
