@@ -181,3 +181,94 @@ def test_sky_plot_of_a_found_pass_computes_its_own_path(results):
             else type(p)(**{**{f: getattr(p, f) for f in p.__dataclass_fields__ if f != "extra"}})
         )
     plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "kind,args",
+    [("map", {"day_index": 1}), ("pass_map", {"pass_index": 3}), ("sky", {"pass_index": 3})],
+    ids=["daily-map", "pass-map", "sky-plot"],
+)
+def test_a_picture_is_drawn_once_when_saved(results, kind, args, tmp_path, monkeypatch):
+    """Labels are measured without drawing; the only full draw of a map or sky plot is the
+    one savefig makes (issue 14: it was four)."""
+    from matplotlib.figure import Figure
+
+    from sim.plots.style import save
+
+    if kind != "map":
+        args = {"pass_index": next(i for i, p in enumerate(results.passes) if p.visible)}
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, r: draws.append(fig) or real(fig, r))
+    fig = draw(results, kind, args)
+    assert fig not in draws, "drawn before saving"
+    save(fig, tmp_path / "picture.png", 60)
+    # (the coastline raster of a new frame is drawn in a figure of its own)
+    assert draws.count(fig) == 1
+
+
+@pytest.mark.parametrize(
+    "extent,size_in,position,dpi",
+    [
+        ((-180, 180, -90, 90), (12, 6.6), [0.055, 0.076, 0.925, 0.843], 110),
+        ((-11.3, 66.2, 35.1, 72.9), (9, 6.4137), [0.0813, 0.2237, 0.9017, 0.7003], 73),
+    ],
+    ids=["world", "regional-odd-size"],
+)
+def test_coast_base_paints_the_pixels_of_the_polygons(extent, size_in, position, dpi):
+    """The land raster drawn once per frame and pasted into later figures gives the pixels the
+    GSHHS polygons give when drawn in the figure itself (only antialiased coast pixels may differ
+    by a few levels), for a first and a reused paste; and it does paint land."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.coast import base_collections, coast_base
+    from sim.plots.style import WATER
+
+    def pixels(base):
+        fig = plt.figure(figsize=size_in, dpi=dpi)
+        ax = fig.add_axes(position)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_facecolor(WATER)
+        ax.grid(color="white", zorder=0.5)
+        if base == "polygons":
+            for c in base_collections("l", extent, ax.transData):
+                c.set_zorder(1)
+                ax.add_collection(c, autolim=False)
+        elif base == "pasted":
+            ax.add_artist(coast_base("l"))
+        fig.canvas.draw()
+        out = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+        plt.close(fig)
+        return out
+
+    direct = pixels("polygons")
+    ocean = pixels(None)
+    for _ in range(2):  # the first paste draws the raster, the second reuses it
+        diff = np.abs(pixels("pasted") - direct).max(axis=2)
+        assert diff.max() <= 8 and (diff > 2).mean() < 1e-3
+    land = np.abs(direct - ocean).max(axis=2) > 10
+    assert land.mean() > 0.05  # the check is not vacuous: the polygons paint land
+
+
+def test_pass_maps_keep_every_text_inside(results):
+    """For each station, the visible pass with the longest title (Houston's zone name makes
+    one wider than the 9-inch map): every text inside the figure, none overlapping."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.maps import _zone_text
+
+    longest = {}
+    for i, p in enumerate(results.passes):
+        if p.visible:
+            st = next(s for s in results.scenario.stations if s.name == p.station)
+            size = len(p.station) + len(_zone_text(st.zone)) + (p.peak_magnitude is not None)
+            if size >= longest.get(p.station, (-1, 0))[0]:
+                longest[p.station] = (size, i)
+    assert len(longest) >= 2
+    for _, i in longest.values():
+        fig = draw(results, "pass_map", {"pass_index": i})
+        try:
+            _assert_readable(fig)
+        finally:
+            plt.close(fig)

@@ -20,10 +20,11 @@ from .style import (
     SMALL_SIZE,
     SUNLIT,
     VISIBLE,
-    draw_now,
     literal_text,
     plain,
+    quiet_glyphs,
     station_colour,
+    text_renderer,
 )
 
 #: default seconds of replay per frame: the object moves about 900 km (8 deg) between frames
@@ -127,17 +128,21 @@ def render_frames(results, rows, *, dpi: int = 80, trail_s: float = 5400.0, prog
     ax.plot([], [], linestyle="none", label="Sun at zenith; night shading", **MARKERS["sun"])
     ax.scatter([], [], s=60, marker="s", c=VISIBLE, edgecolors="black", label="station sees it")
     legend = ax.legend(loc="lower right", fontsize=SMALL_SIZE)
-    renderer_obstacles = []
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    renderer_obstacles.append(legend.get_window_extent(fig.canvas.get_renderer()))
+    renderer = text_renderer(fig)  # laid out, names literal; nothing rasterised yet
+    with quiet_glyphs():
+        renderer_obstacles = [legend.get_window_extent(renderer)]
     renderer_obstacles += marker_boxes(ax, st_lon, st_lat, half_px=8.0)
     names, _ = place_labels(
-        ax, [Label(s.name, s.lon_deg, s.lat_deg) for s in sc.stations], renderer_obstacles
+        ax,
+        [Label(s.name, s.lon_deg, s.lat_deg) for s in sc.stations],
+        renderer_obstacles,
+        renderer=renderer,
     )
     for text in names:  # drawn after the lit stations, so a label never hides under its square
         text.set_animated(True)
     literal_text(fig)  # station and mission names are drawn as written, never as mathtext
-    draw_now(fig)  # names literal, missing glyphs as boxes
+    with quiet_glyphs():  # the one full draw: the background every frame is blitted onto
+        fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
     launch = next((e["jd"] for e in results.events if e["name"] == "launch"), None)
     jd = eph.times.jd

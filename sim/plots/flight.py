@@ -10,15 +10,15 @@ import numpy as np
 from ..times import jd_to_iso
 from ..tracks import split_antimeridian
 from .labels import Label, marker_boxes, place_labels, stack_labels
-from .maps import draw_base, draw_night
+from .maps import draw_base, draw_night, map_figure, place_map
 from .style import (
     MARKERS,
     SMALL_SIZE,
     TITLE_SIZE,
-    draw_now,
     leg_style,
-    new_axes,
     plain,
+    quiet_glyphs,
+    text_renderer,
 )
 
 
@@ -54,10 +54,13 @@ def flight_map(results, which: str = "chase", *, ax=None):
     """The modelled ascent and chase (``which="chase"``) or the return (``"return"``) on the
     world map: the track coloured sunlit/shadow, each burn marked and labelled."""
     legs = _legs(results, ("ascent", "free flight") if which == "chase" else ("return",))
-    fig, ax = new_axes(ax)
+    own = ax is None
+    fig, ax = map_figure(ax)
     draw_base(ax)
     if not legs:
         ax.set_title("no modelled leg in this replay")
+        if own:
+            place_map(ax)
         return fig
     jd_mid = 0.5 * (legs[0].ephemeris.times.jd[0] + legs[-1].ephemeris.times.jd[-1])
     from ..ephemeris import subsolar_point
@@ -147,10 +150,11 @@ def flight_map(results, which: str = "chase", *, ax=None):
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude (geodetic)")
     legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    obstacles = [legend.get_window_extent(fig.canvas.get_renderer())]
+    renderer = place_map(ax, legend) if own else text_renderer(fig)
+    with quiet_glyphs():
+        obstacles = [legend.get_window_extent(renderer)]
     obstacles += marker_boxes(ax, [b[1] for b in burns], [b[2] for b in burns])
-    place_labels(ax, labels, obstacles)
+    place_labels(ax, labels, obstacles, renderer=renderer)
     return fig
 
 

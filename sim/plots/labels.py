@@ -6,9 +6,10 @@ no offset is free, and the count left out is returned."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from .style import LABEL_SIZE, draw_now, plain
+from .style import LABEL_SIZE, plain, quiet_glyphs, text_renderer
 
 #: candidate offsets in points, nearest first: (dx, dy, horizontal alignment, vertical alignment)
 _NEAR = [
@@ -55,11 +56,18 @@ def marker_boxes(ax, xs, ys, half_px: float = 6.0):
     return [Bbox([[x - half_px, y - half_px], [x + half_px, y + half_px]]) for x, y in pts]
 
 
-def place_labels(ax, labels, obstacles=(), zorder: float = 10) -> tuple[list, int]:
-    """Draw ``labels`` (list of :class:`Label`) without overlaps; return (texts, dropped)."""
+def place_labels(ax, labels, obstacles=(), zorder: float = 10, renderer=None) -> tuple[list, int]:
+    """Draw ``labels`` (list of :class:`Label`) without overlaps; return (texts, dropped).
+    Texts are measured with ``renderer`` (default: :func:`style.text_renderer`), never by
+    drawing the figure; missing glyphs are measured as boxes, as :func:`style.save` draws
+    them."""
+    with quiet_glyphs():
+        return _place_labels(ax, labels, obstacles, zorder, renderer)
+
+
+def _place_labels(ax, labels, obstacles, zorder, renderer):
     fig = ax.figure
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer or text_renderer(fig)
     inside = ax.get_window_extent(renderer)
     taken = list(obstacles)
     texts, dropped = [], 0
@@ -69,6 +77,7 @@ def place_labels(ax, labels, obstacles=(), zorder: float = 10) -> tuple[list, in
             (lab.x, lab.y),
             xytext=(6, 4),
             textcoords="offset points",
+            parse_math=False,  # names as written
             fontsize=lab.fontsize,
             color=lab.colour,
             zorder=zorder,
@@ -78,11 +87,8 @@ def place_labels(ax, labels, obstacles=(), zorder: float = 10) -> tuple[list, in
         )
         ann.set_in_layout(False)
         free, crowded = None, None
-        for dx, dy, ha, va in _NEAR + _FAR:
-            ann.xyann = (dx, dy)
-            ann.set_ha(ha)
-            ann.set_va(va)
-            box = ann.get_window_extent(renderer)
+        boxes = dict(zip(_OFFSETS, _candidate_boxes(ax, ann, renderer), strict=True))
+        for (dx, dy, ha, va), box in boxes.items():
             if not (
                 box.x0 >= inside.x0
                 and box.x1 <= inside.x1
@@ -108,20 +114,59 @@ def place_labels(ax, labels, obstacles=(), zorder: float = 10) -> tuple[list, in
         ann.set_ha(ha)
         ann.set_va(va)
         ann.arrow_patch.set_visible(abs(dx) > 10 or abs(dy) > 10)  # leader line when far
-        taken.append(ann.get_window_extent(renderer))
+        taken.append(boxes[chosen])
         texts.append(ann)
     return texts, dropped
+
+
+_OFFSETS = _NEAR + _FAR
+#: the leader line stops this far (pixels, as matplotlib measures it before the first draw)
+#: short of the anchor (``shrinkB``)
+_LEADER_GAP_PX = 3.0
+
+
+def _candidate_boxes(ax, ann, renderer):
+    """Display boxes of ``ann`` at each of :data:`_OFFSETS`, as ``Annotation.get_window_extent``
+    gives them (the text's box joined with its leader line, which runs from the text's centre
+    to ``_LEADER_GAP_PX`` short of the anchor), computed from one measurement of the text: the
+    box is the same size at every offset, only moved and aligned."""
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    ann.xyann = (0.0, 0.0)
+    ann.set_ha("left")
+    ann.set_va("bottom")
+    ann.update_positions(renderer)
+    text = Text.get_window_extent(ann, renderer)
+    w, h = text.width, text.height
+    x_a, y_a = ax.transData.transform(ann.xy)
+    px_per_pt = renderer.points_to_pixels(1.0)
+    shift_x = {"left": 0.0, "center": -0.5 * w, "right": -w}
+    shift_y = {"bottom": 0.0, "center": -0.5 * h, "top": -h}
+    out = []
+    for dx, dy, ha, va in _OFFSETS:
+        x0 = text.x0 + dx * px_per_pt + shift_x[ha]
+        y0 = text.y0 + dy * px_per_pt + shift_y[va]
+        cx, cy = x0 + 0.5 * w - x_a, y0 + 0.5 * h - y_a
+        norm = math.hypot(cx, cy) or 1.0
+        ex, ey = x_a + _LEADER_GAP_PX * cx / norm, y_a + _LEADER_GAP_PX * cy / norm
+        out.append(Bbox([[min(x0, ex), min(y0, ey)], [max(x0 + w, ex), max(y0 + h, ey)]]))
+    return out
 
 
 def stack_labels(ax, xs, texts, *, top_frac: float = 0.98, fontsize: float = LABEL_SIZE):
     """Label vertical lines at data positions ``xs`` in a band at the top of ``ax``: each text
     sits right of its line (or left, where the right runs out of the frame), in the highest row
     where it touches no other label and crosses no other line. Returns the texts."""
+    with quiet_glyphs():
+        return _stack_labels(ax, xs, texts, top_frac, fontsize)
+
+
+def _stack_labels(ax, xs, texts, top_frac, fontsize):
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    renderer = fig.canvas.get_renderer()
+    renderer = text_renderer(fig)
     frame = ax.get_window_extent(renderer)
     line_px = [ax.transData.transform((x, 0))[0] for x in xs]
     placed: list = []
@@ -132,6 +177,7 @@ def stack_labels(ax, xs, texts, *, top_frac: float = 0.98, fontsize: float = LAB
             top_frac,
             plain(text),
             transform=ax.get_xaxis_transform(),
+            parse_math=False,  # names as written
             fontsize=fontsize,
             va="top",
             zorder=10,

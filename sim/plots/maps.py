@@ -9,13 +9,12 @@ import numpy as np
 
 from ..times import jd_to_iso
 from ..tracks import footprint, footprint_radius_km, split_antimeridian
-from .coast import LAND_LEVELS, shorelines
+from .coast import coast_base
 from .labels import Label, marker_boxes, place_labels
 from .style import (
-    COAST,
     ECLIPSE,
     FAINT,
-    LAND,
+    MAP_SIZE,
     MARKERS,
     NIGHT,
     SMALL_SIZE,
@@ -23,11 +22,11 @@ from .style import (
     TITLE_SIZE,
     VISIBLE,
     WATER,
-    draw_now,
     leg_style,
-    new_axes,
     plain,
+    quiet_glyphs,
     station_colour,
+    text_renderer,
 )
 
 
@@ -36,39 +35,43 @@ def _degrees(value: float, positive: str, negative: str) -> str:
     return f"{abs(value):.0f}°{hemisphere}"
 
 
-def draw_base(ax, resolution: str = "l", extent=(-180, 180, -90, 90), step_deg: int = 30):
-    """Ocean, land and lakes from GSHHS, a graticule and degree labels."""
-    from matplotlib.collections import PolyCollection
+def _lon_label(value, _pos=None) -> str:
+    return _degrees(value, "E", "W")
 
+
+def _lat_label(value, _pos=None) -> str:
+    return _degrees(value, "N", "S")
+
+
+def draw_base(ax, resolution: str = "l", extent=(-180, 180, -90, 90), step_deg: int = 30):
+    """Ocean, land and lakes from GSHHS, a graticule and degree labels. The land is one artist
+    (:func:`coast.coast_base`) that paints the polygons meeting the axes' limits when the
+    figure is drawn."""
     ax.set_facecolor(WATER)
-    land = [p for level, p in shorelines(resolution) if level in LAND_LEVELS]
-    lakes = [p for level, p in shorelines(resolution) if level in (2, 4)]
-    ax.add_collection(
-        PolyCollection(land, facecolors=LAND, edgecolors=COAST, linewidths=0.4, zorder=1)
-    )
-    ax.add_collection(
-        PolyCollection(lakes, facecolors=WATER, edgecolors=COAST, linewidths=0.3, zorder=1)
-    )
+    ax.add_artist(coast_base(resolution))
     x0, x1, y0, y1 = extent
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_xticks(range(math.ceil(x0 / step_deg) * step_deg, int(x1) + 1, step_deg))
     ax.set_yticks(range(math.ceil(y0 / step_deg) * step_deg, int(y1) + 1, step_deg))
-    ax.xaxis.set_major_formatter(lambda v, _: _degrees(v, "E", "W"))
-    ax.yaxis.set_major_formatter(lambda v, _: _degrees(v, "N", "S"))
+    ax.xaxis.set_major_formatter(_lon_label)
+    ax.yaxis.set_major_formatter(_lat_label)
     ax.grid(color="white", linewidth=0.5, alpha=0.8, zorder=0.5)
     ax.tick_params(labelsize=8)
 
 
 def sun_altitude_grid(subsolar_lat_deg, subsolar_lon_deg, lon, lat):
-    """The Sun's altitude (deg) on a lon/lat grid, from the sub-solar point (spherical Earth)."""
-    lon2, lat2 = np.meshgrid(np.radians(lon), np.radians(lat))
+    """The Sun's altitude (deg) on a lon/lat grid (rows: ``lat``, columns: ``lon``), from the
+    sub-solar point (spherical Earth); the trigonometry is taken per row and per column."""
+    lat_r = np.radians(np.asarray(lat, dtype=float))[:, None]
+    lon_r = np.radians(np.asarray(lon, dtype=float))[None, :]
     d = np.radians(subsolar_lat_deg)
-    sin_alt = np.sin(lat2) * np.sin(d) + np.cos(lat2) * np.cos(d) * np.cos(
-        lon2 - np.radians(subsolar_lon_deg)
+    sin_alt = np.sin(lat_r) * np.sin(d) + np.cos(lat_r) * np.cos(d) * np.cos(
+        lon_r - np.radians(subsolar_lon_deg)
     )
-    return np.degrees(np.arcsin(np.clip(sin_alt, -1, 1)))
+    alt = np.degrees(np.arcsin(np.clip(sin_alt, -1, 1)))
+    return alt
 
 
 def draw_night(
@@ -79,12 +82,18 @@ def draw_night(
     grid_deg: float = 0.5,
     animated: bool = False,
     sun: bool = True,
+    extent=None,
 ):
     """Shade night (Sun below the horizon) and twilight (down to -18 deg) from the sub-solar
     point; the terminator is the boundary of the shading. Returns the artists drawn (the
-    animation removes and redraws them each frame)."""
+    animation removes and redraws them each frame). With ``extent`` (lon0, lon1, lat0, lat1)
+    only the nodes of the world grid that cover it are contoured (the same lines there)."""
     lon = np.linspace(-180, 180, int(round(360 / grid_deg)) + 1)
     lat = np.linspace(-90, 90, int(round(180 / grid_deg)) + 1)
+    if extent is not None:
+        x0, x1, y0, y1 = extent
+        lon = lon[(lon >= x0 - grid_deg) & (lon <= x1 + grid_deg)]
+        lat = lat[(lat >= y0 - grid_deg) & (lat <= y1 + grid_deg)]
     alt = sun_altitude_grid(subsolar_lat_deg, subsolar_lon_deg, lon, lat)
     shade = ax.contourf(
         lon,
@@ -277,19 +286,94 @@ def draw_modelled(ax, results, sel_jd=None):
             first = False
 
 
-def _finish(ax, labels, title: str, legend_below: bool = False):
+#: margins of a map figure (inches) around the axes box: degree labels and axis names on the
+#: left and at the bottom, the half-width of "180°E" on the right; the title and a legend
+#: below are measured and added
+MAP_MARGINS_IN = {"left": 0.66, "right": 0.24, "bottom": 0.5, "top": 0.18}
+
+
+def map_figure(ax=None, figsize=MAP_SIZE):
+    """(figure, axes) of a map: the given axes as it is, or a new figure without a layout
+    engine whose axes :func:`place_map` lays out by fixed margins (a map has a fixed shape, so
+    nothing needs a solver, and the figure is drawn once, when saved)."""
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize)
+    return fig, fig.add_subplot()
+
+
+def place_map(ax, legend=None, legend_below: bool = False, max_height_in: float | None = None):
+    """Put the map axes of a :func:`map_figure` in its figure: the largest box of the map's
+    shape inside the margins, under the title (measured), above the legend when it goes below
+    (measured, then anchored under the axis names). With ``max_height_in`` the figure's height
+    is fitted to its content, up to that. Returns the renderer that measured the texts."""
+    fig = ax.figure
+    renderer = text_renderer(fig)
+    dpi = fig.dpi
+    width_in, height_in = fig.get_size_inches()
+    with quiet_glyphs():
+        # the title is centred over the axes, which sit right of the figure's middle
+        _fit_title(ax, renderer, width_in - MAP_MARGINS_IN["left"] + MAP_MARGINS_IN["right"] - 0.1)
+        title_in = ax.title.get_window_extent(renderer).height / dpi
+        legend_in = legend.get_window_extent(renderer).height / dpi if legend_below else 0.0
+    top = MAP_MARGINS_IN["top"] + title_in + 6.0 / 72.0  # the title's pad above the axes
+    bottom = MAP_MARGINS_IN["bottom"] + (legend_in + 0.12 if legend_below else 0.0)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    shape = abs(y1 - y0) / abs(x1 - x0)  # height over width of the box (equal degrees)
+    room_w = width_in - MAP_MARGINS_IN["left"] - MAP_MARGINS_IN["right"]
+    if max_height_in is not None:
+        height_in = min(top + bottom + room_w * shape, max_height_in)
+        fig.set_size_inches(width_in, height_in)
+        renderer = fig.canvas.get_renderer()  # of the new size: the one savefig draws with
+    room_h = height_in - top - bottom
+    w = min(room_w, room_h / shape)
+    h = w * shape
+    left_in = MAP_MARGINS_IN["left"] + 0.5 * (room_w - w)
+    bottom_in = bottom + 0.5 * (room_h - h)
+    ax.set_position([left_in / width_in, bottom_in / height_in, w / width_in, h / height_in])
+    if legend_below:
+        anchor = (bottom_in - MAP_MARGINS_IN["bottom"]) / height_in
+        legend.set_bbox_to_anchor((0.5, anchor), transform=fig.transFigure)
+    return renderer
+
+
+def _fit_title(ax, renderer, width_in: float) -> None:
+    """A title line wider than ``width_in`` is broken at the ", " nearest its middle."""
+    lines = ax.title.get_text().split("\n")
+    out = []
+    for line in lines:
+        ax.title.set_text(line)
+        parts = line.split(", ")
+        if ax.title.get_window_extent(renderer).width / ax.figure.dpi <= width_in or len(parts) < 2:
+            out.append(line)
+            continue
+        k = min(range(1, len(parts)), key=lambda i: abs(len(", ".join(parts[:i])) - len(line) / 2))
+        out += [", ".join(parts[:k]) + ",", ", ".join(parts[k:])]
+    ax.title.set_text("\n".join(out))
+
+
+def _finish(ax, labels, title: str, legend_below: bool = False, own=True, max_height_in=None):
+    """Title, axis names, legend; the axes placed (when ``own``: a :func:`map_figure`); then
+    the labels placed around the legend and the markers, measured without drawing."""
     ax.set_title(plain(title), fontsize=TITLE_SIZE)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude (geodetic)")
+    fig = ax.figure
     if legend_below:
-        legend = ax.figure.legend(loc="outside lower center", fontsize=SMALL_SIZE, ncol=2)
+        where = "upper center" if own else "outside lower center"
+        legend = fig.legend(loc=where, fontsize=SMALL_SIZE, ncol=2)
     else:
         legend = ax.legend(loc="lower left", fontsize=SMALL_SIZE, framealpha=0.92, ncol=2)
     legend.set_zorder(12)
-    fig = ax.figure
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    renderer = fig.canvas.get_renderer()
-    obstacles = [legend.get_window_extent(renderer)]
+    if own:
+        renderer = place_map(ax, legend, legend_below, max_height_in)
+    else:
+        renderer = text_renderer(fig)
+    with quiet_glyphs():
+        obstacles = [legend.get_window_extent(renderer)]
     for line in ax.lines:
         if line.get_marker() not in (None, "None", "", "o") or line.get_markersize() >= 6:
             xs, ys = line.get_xdata(), line.get_ydata()
@@ -297,7 +381,7 @@ def _finish(ax, labels, title: str, legend_below: bool = False):
                 obstacles += marker_boxes(ax, xs, ys)
     # required labels first, so optional time labels fill the room that is left
     labels = sorted(labels, key=lambda lab: not lab.required)
-    return place_labels(ax, labels, obstacles)
+    return place_labels(ax, labels, obstacles, renderer=renderer)
 
 
 def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
@@ -306,7 +390,8 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
     The whole replay shows its first 24 hours coloured, with time ticks, over the rest of the
     stay in faint grey; a day shows that day coloured with time ticks every 10 minutes.
     """
-    fig, ax = new_axes(ax)
+    own = ax is None
+    fig, ax = map_figure(ax)
     eph = results.ephemeris
     name = next(iter(results.trajectories.values())).name if results.trajectories else "ISS"
     short = "ISS" if "ISS" in name.upper() else name
@@ -353,7 +438,7 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
     draw_modelled(ax, results, sel_jd)
     labels = draw_stations(ax, results.scenario.stations, float(np.nanmedian(eph.alt_km)), short)
     draw_markers(ax, results.map_markers())
-    _finish(ax, labels + tick_labels, title)
+    _finish(ax, labels + tick_labels, title, own=own)
     return fig
 
 
@@ -373,7 +458,9 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
     rows = np.nonzero((jd >= p.rise_jd - pad) & (jd <= p.set_jd + pad) & eph.ok)[0]
     alt_km = float(np.nanmedian(eph.alt_km[rows])) if rows.size else 420.0
     radius_deg = footprint_radius_km(alt_km, st.min_elevation_deg) / 111.2
-    half_lat = max(1.5 * radius_deg, 10.0)
+    # 1.5 footprint radii, up to a whole degree: every pass map of a station has one frame
+    # (and shares one drawing of its coastlines)
+    half_lat = max(math.ceil(1.5 * radius_deg), 10.0)
     half_lon = min(half_lat / max(math.cos(math.radians(st.lat_deg)), 0.2) * 1.2, 180.0)
     extent = (
         max(st.lon_deg - half_lon, -180.0),
@@ -381,8 +468,9 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
         max(st.lat_deg - half_lat, -90.0),
         min(st.lat_deg + half_lat, 90.0),
     )
+    own = ax is None
     aspect = (extent[3] - extent[2]) / max(extent[1] - extent[0], 1.0)
-    fig, ax = new_axes(ax, figsize=(9.0, min(max(9.0 * aspect + 2.0, 4.5), 11.0)))
+    fig, ax = map_figure(ax, figsize=(9.0, min(max(9.0 * aspect + 2.0, 4.5), 11.0)))
     draw_base(ax, resolution, extent, step_deg=10)
     t = p.culmination_jd
     from ..ephemeris import subsolar_point
@@ -395,6 +483,7 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
         lon_s,
         label=f"night at culmination, {_clock(t, tz)}",
         sun=sun_inside,
+        extent=extent,
     )
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
@@ -436,5 +525,5 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
             if p.open_start
             else "still above the horizon when the replay ends"
         )
-    _finish(ax, labels, title, legend_below=True)
+    _finish(ax, labels, title, legend_below=True, own=own, max_height_in=11.0)
     return fig

@@ -117,11 +117,42 @@ def window_edge_names(results) -> tuple[str | None, str | None]:
 
 
 def _render(job) -> str:
+    import matplotlib
+
     from .style import save
 
     kind, args, path, dpi = job
-    save(draw(_RESULTS, kind, args), path, dpi)
+    # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
+    # measures them for the label placers is the one savefig draws with
+    with matplotlib.rc_context({"figure.dpi": dpi}):
+        save(draw(_RESULTS, kind, args), path, dpi)
     return path
+
+
+#: CPU seconds one figure of each kind takes (default run, 110 dpi): the order jobs are handed
+#: to the workers, longest first, so that they finish together
+JOB_COST_S = {
+    "timeline": 0.6,
+    "altitude": 0.6,
+    "launch_window": 0.5,
+    "map": 0.5,
+    "flight_profile": 0.45,
+    "flight_map": 0.25,
+    "pass_map": 0.18,
+    "sky": 0.12,
+}
+
+
+def _before_fork(jobs) -> None:
+    """What every worker would otherwise do again, done once in the parent so that the forked
+    workers inherit it: the plotting imports and the coastline paths."""
+    import matplotlib.pyplot  # noqa: F401
+
+    from . import flight, maps, sky, timeline, window  # noqa: F401
+    from .coast import prepare_paths
+
+    if any(kind in ("map", "pass_map", "flight_map") for kind, *_ in jobs):
+        prepare_paths("l")
 
 
 def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: int | None = None):
@@ -132,6 +163,7 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
     for sub in {Path(rel).parent for _, _, rel in jobs}:
         (folder / sub).mkdir(parents=True, exist_ok=True)
     work = [(kind, args, str(folder / rel), dpi) for kind, args, rel in jobs]
+    work.sort(key=lambda job: -JOB_COST_S.get(job[0], 1.0))  # longest first
     workers = workers or min(os.cpu_count() or 1, 4)
     _RESULTS = results
     try:
@@ -139,6 +171,7 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
             for job in work:
                 _stage(progress, Path(_render(job)).name)
             return
+        _before_fork(work)
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .style import ECLIPSE, VISIBLE, new_axes, save
+from .style import ECLIPSE, VISIBLE, save
 
 
 def sky_plot(
@@ -41,7 +41,14 @@ def sky_plot(
             ) from None
         seconds, azimuth_deg, elevation_deg = pass_track(catalogue, station, p)
     zone = local_tz if local_tz is not None else get_zone(p.timezone)
-    fig, ax = new_axes(ax, figsize=(6, 6.6), projection="polar")
+    own = ax is None
+    if own:  # laid out by hand (place_sky), drawn once when saved
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=SKY_SIZE)
+        ax = fig.add_subplot(projection="polar")
+    else:
+        fig = ax.figure
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     ax.set_rlim(90, 0)
@@ -122,8 +129,39 @@ def sky_plot(
         fontsize=10,
         pad=22,
     )
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
+    if own:
+        place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
+    else:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
     return fig
+
+
+#: figure size of a sky plot (inches); margins (inches) around the circle: the compass
+#: names outside it ("names"), the title above them (measured and added), the legend below
+#: (measured and added)
+SKY_SIZE = (6.0, 6.6)
+SKY_MARGINS_IN = {"side": 0.42, "top": 0.12, "bottom": 0.12, "names": 0.3}
+
+
+def place_sky(ax, legend):
+    """Put the sky circle in its figure by fixed margins: the largest circle between the title
+    (its height measured) and the legend (measured, anchored under the "S")."""
+    from .style import quiet_glyphs, text_renderer
+
+    fig = ax.figure
+    renderer = text_renderer(fig)
+    width_in, height_in = fig.get_size_inches()
+    with quiet_glyphs():
+        title_in = ax.title.get_window_extent(renderer).height / fig.dpi
+        legend_in = legend.get_window_extent(renderer).height / fig.dpi
+    m = SKY_MARGINS_IN
+    top = m["top"] + title_in + 22.0 / 72.0 + m["names"]  # the title's pad is above the "N"
+    bottom = m["bottom"] + legend_in + m["names"]
+    side = min(width_in - 2 * m["side"], height_in - top - bottom)
+    left = 0.5 * (width_in - side)
+    low = bottom + 0.5 * (height_in - top - bottom - side)
+    ax.set_position([left / width_in, low / height_in, side / width_in, side / height_in])
+    legend.set_bbox_to_anchor((0.5, (low - m["names"]) / height_in), transform=fig.transFigure)
 
 
 def write_skyplots(

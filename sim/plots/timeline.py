@@ -15,10 +15,11 @@ from .style import (
     SMALL_SIZE,
     SUNLIT,
     VISIBLE,
-    draw_now,
     leg_style,
     new_axes,
     plain,
+    quiet_glyphs,
+    text_renderer,
 )
 
 
@@ -191,7 +192,8 @@ def timeline(results, *, ax=None, tz=None):
     _date_axis(ax, tz)
     texts = stack_labels(ax, inside_x, inside_text)
     if burns:
-        _label_burns(ax, burns, len(stations), span, texts)
+        with quiet_glyphs():
+            _label_burns(ax, burns, len(stations), span, texts)
     return fig
 
 
@@ -227,8 +229,7 @@ def _label_burns(ax, burns, row, span, obstacles):
         else:
             groups.append([b])
     fig = ax.figure
-    draw_now(fig)  # names literal, missing glyphs as boxes
-    renderer = fig.canvas.get_renderer()
+    renderer = text_renderer(fig)
     frame = ax.get_window_extent(renderer)
     taken = [t.get_window_extent(renderer) for t in obstacles]
     out = []
@@ -244,6 +245,7 @@ def _label_burns(ax, burns, row, span, obstacles):
             x,
             row,
             plain(f"{names} ({sum(b[1] for b in g):.0f} m/s)"),
+            parse_math=False,  # names as written
             fontsize=SMALL_SIZE,
             va="bottom",
             zorder=10,
