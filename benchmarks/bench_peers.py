@@ -19,7 +19,8 @@ Jobs (element sets of the bundled ISS file, epoch rule: the latest set at or bef
   ``floor`` is sgp4_array per element-set segment + GMST 1982 rotation + geodetic latitude,
   written here without any sim code (no UT1, no polar motion: a lower bound).
   ``sim`` splits a track this long over forked worker processes (one per core: 2 here);
-  ``sim-1-process`` is the same with ``SIM_WORKERS=1``; ``floor-2-processes`` is the floor
+  ``sim-1-process`` is the same with ``SIM_WORKERS=1``, ``sim-2-processes`` with
+  ``workers=2`` even on a busy machine; ``floor-2-processes`` is the floor
   split in two halves, the second in a forked process writing into shared memory (the
   parallel peer run that makes the comparison fair). The ``processes`` column says how many
   processes each method used; a peer that runs threads shows CPU above wall time.
@@ -60,6 +61,7 @@ JOBS = {
     "track": [
         "sim",
         "sim-1-process",
+        "sim-2-processes",
         "sim-no-polar-motion",
         "floor",
         "floor-2-processes",
@@ -166,11 +168,8 @@ def run_track(method):
     if method == "satkit":
         note = "satkit SGP4 and GMST; geodetic: the floor's formula"
     processes = 2 if method == "floor-2-processes" else 1
-    if method.startswith("sim"):
-        from sim.ephemeris import PARALLEL_MIN_INSTANTS
-        from sim.parallel import worker_count
-
-        processes = worker_count(t_s.size, PARALLEL_MIN_INSTANTS)
+    if getattr(work, "processes", None):
+        processes = work.processes[-1]  # what the timed propagate used
     result = _stop(start, float(np.nanmax(np.abs(lat))), scale=stride, note=note)
     return {**result, "processes": processes}
 
@@ -191,10 +190,23 @@ def _track_method(method, pairs, epochs_s, w0, f0):
 
             se.polar_motion_rad = lambda whole, fraction: (0.0, 0.0)
 
+        workers = 2 if method == "sim-2-processes" else None
+
         def work(t_s):
             grid = TimeGrid(np.full(t_s.size, w0), f0 + t_s / 86400.0)
-            return propagate(cat, grid, sunlight=False).lat_deg
+            return propagate(cat, grid, sunlight=False, workers=workers).lat_deg
 
+        # record how many processes each propagate used (sim chooses by itself)
+        import sim.parallel
+
+        real_run = sim.parallel.run
+
+        def counting_run(fill, ranges, outputs):
+            work.processes.append(len(ranges))
+            return real_run(fill, ranges, outputs)
+
+        sim.parallel.run = counting_run
+        work.processes = []
         return work
     if method in ("floor", "floor-2-processes"):
         from sgp4.api import Satrec
@@ -504,8 +516,10 @@ def _ratio(table, a, b, key="wall_s"):
 
 
 def _processes(table, method):
+    """ "2 processes", "1 process", or "1/2 processes" where the runs differed."""
     runs = table.get(("track", method), ([], None))[0]
-    return runs[0].get("processes", 1) if runs else "?"
+    counts = sorted({r.get("processes", 1) for r in runs}) or ["?"]
+    return "/".join(str(c) for c in counts) + (" process" if counts == [1] else " processes")
 
 
 def _threads(table, method):
@@ -526,7 +540,8 @@ def render(table, status, started, load_before, load_after) -> str:
         "CPU time is given beside them).",
         "Each repetition is a fresh process; imports and table loading are outside the clock.",
         "Wall time is what a user waits. `sim` splits a long track over forked worker processes "
-        "(the `processes` column; one per core); the peers run in one process (a peer's own "
+        "(the `processes` column: one per core that is idle when the track starts, so 1 on a busy "
+        "machine); the peers run in one process (a peer's own "
         "threads show as CPU above wall), and `floor-2-processes` is the floor split the same "
         "way. CPU time is the total over the process, its threads and its workers.",
         "",
@@ -543,7 +558,7 @@ def render(table, status, started, load_before, load_after) -> str:
         r = runs[0]
         check = r["check"] if isinstance(r["check"], int) else f"{r['check']:.4f}"
         note = r.get("note", "")
-        processes = r.get("processes", 1)
+        processes = "/".join(str(p) for p in sorted({x.get("processes", 1) for x in runs}))
         out.append(
             f"| {job} | {method} | {processes} | {wmin:.3f} | {wmed:.3f} | {cmin:.3f} | "
             f"{len(runs)} | {check} | {note} |"
@@ -574,14 +589,14 @@ def render(table, status, started, load_before, load_after) -> str:
             1.0,
         ),
         (
-            f"track: sim ({_processes(table, 'sim')} processes) / fastest peer ({fastest}, "
-            f"{_processes(table, fastest)} process{_threads(table, fastest)})",
+            f"track: sim ({_processes(table, 'sim')}) / fastest peer ({fastest}, "
+            f"{_processes(table, fastest)}{_threads(table, fastest)})",
             ("track", "sim"),
             ("track", fastest),
             1.0,
         ),
         (
-            f"track: sim ({_processes(table, 'sim')} processes) / floor in 2 processes",
+            f"track: sim ({_processes(table, 'sim')}) / floor in 2 processes",
             ("track", "sim"),
             ("track", "floor-2-processes"),
             1.2,

@@ -179,6 +179,12 @@ def test_one_process_when_turned_off_or_unsafe(monkeypatch):
     n = 10 * se.PARALLEL_MIN_INSTANTS
     monkeypatch.delenv(par.ENV_WORKERS, raising=False)
     monkeypatch.setattr(par, "available_cores", lambda: 2)
+    monkeypatch.setattr(par, "busy_cores", lambda: 0)
+    assert par.worker_count(n, se.PARALLEL_MIN_INSTANTS) == 2
+    monkeypatch.setattr(par, "busy_cores", lambda: 1)  # one core taken by someone else
+    assert par.worker_count(n, se.PARALLEL_MIN_INSTANTS) == 1
+    assert par.worker_count(n, se.PARALLEL_MIN_INSTANTS, workers=2) == 2  # as asked
+    monkeypatch.setattr(par, "busy_cores", lambda: None)  # unknown: every core
     assert par.worker_count(n, se.PARALLEL_MIN_INSTANTS) == 2
     assert par.worker_count(se.PARALLEL_MIN_INSTANTS, se.PARALLEL_MIN_INSTANTS) == 1
     assert par.worker_count(n, se.PARALLEL_MIN_INSTANTS, workers=1) == 1
@@ -227,6 +233,21 @@ def test_no_fork_inside_a_multiprocessing_child_or_a_worker():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False", "False"]
+
+
+def test_busy_cores_counts_the_running_tasks_besides_this_one():
+    busy = par.busy_cores()
+    assert busy is not None and busy >= 0  # this test itself runs: procs_running >= 1
+    stop = time.monotonic() + 0.3
+    spinner = subprocess.Popen(
+        [sys.executable, "-c", f"import time\nwhile time.monotonic() < {stop + 5}: pass"]
+    )
+    try:
+        time.sleep(0.2)
+        assert max(par.busy_cores() for _ in range(20)) >= 1  # the spinning child is seen
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def test_split_covers_every_instant_once_on_chunk_edges():
