@@ -190,6 +190,8 @@ def _geodetic_columns(x, y, z, lat=None, lon=None, alt=None):
     The formula of :func:`geodetic`, each step in the same order (so the same bits), worked in
     place in three scratch columns: about 30% faster than one temporary per operation.
     """
+    scalar = np.ndim(x) == 0  # one position given as a (3,) vector
+    x, y, z = (np.atleast_1d(np.asarray(c, dtype=np.float64)) for c in (x, y, z))
     lat = np.empty(x.shape) if lat is None else lat
     lon = np.empty(x.shape) if lon is None else lon
     alt = np.empty(x.shape) if alt is None else alt
@@ -246,6 +248,8 @@ def _geodetic_columns(x, y, z, lat=None, lon=None, alt=None):
     alt -= t
     np.arctan2(num, p, out=lat)
     np.degrees(lat, out=lat)
+    if scalar:
+        return lat[0], lon[0], alt[0]
     return lat, lon, alt
 
 
