@@ -194,3 +194,12 @@ def test_edge_points_stand_for_their_nearest_sample():
     a, b = split_antimeridian(lon, lat)
     assert list(a.rows) == [0, 1, 1] and list(b.rows) == [2, 2, 3]
     assert len(a.rows) == len(a.lon_deg) and len(b.rows) == len(b.lon_deg)
+
+
+def test_geodetic_of_one_vector_gives_the_numbers_of_a_row():
+    from sim.ephemeris import geodetic
+
+    one = geodetic(np.array([4000.0, -3000.0, 4500.0]))
+    rows = geodetic(np.array([[4000.0, -3000.0, 4500.0], [0.0, 7000.0, -300.0]]))
+    assert all(np.ndim(x) == 0 for x in one)
+    assert [float(x) for x in one] == [float(r[0]) for r in rows]
