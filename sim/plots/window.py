@@ -40,7 +40,7 @@ def launch_window_plot(window, *, axes=None):
     ax.set_title(
         f"Launch window from {window.site.name}: the pad under the ISS orbital plane", loc="left"
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper right")  # where 'best' put it, without its search
     _date_axis(ax)
     ax = axes[1]
     for i, a in enumerate(window.assessments):
@@ -56,7 +56,7 @@ def launch_window_plot(window, *, axes=None):
     ax.axvline(0, color="black", linewidth=1.0, label="lift-off")
     ax.set_xlabel("minutes from lift-off (dotted: in-plane instant)")
     ax.set_ylabel("pad angle to the orbital plane (deg)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper right")  # where 'best' put it, without its search
     ax = axes[2]
     phases = np.array([o.phase_deg for o in window.opportunities])
     ax.bar(
