@@ -127,9 +127,9 @@ def _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_r
     np.multiply(s, x, out=t)
     py = np.multiply(c, y, out=y)
     py -= t
-    r = _polar_motion(px, py, z, xp_rad, yp_rad, t)
     if v_teme is None:
-        return r, None
+        return _polar_motion(px, py, z, xp_rad, yp_rad, t), None
+    # omega x r takes the PEF position, so the velocity is formed before W turns px, py in place
     omega = np.asarray(theta_dot_rad_day) / DAY_S
     vx, vy, vz = np.array(v_teme.T, dtype=np.float64, order="C")  # a copy: vy too
     # PEF velocity: rotated TEME velocity minus omega x r_PEF
@@ -143,6 +143,7 @@ def _teme_to_itrs_columns(r_teme, v_teme, theta, theta_dot_rad_day, xp_rad, yp_r
     qy -= t
     np.multiply(omega, px, out=t)
     qy -= t
+    r = _polar_motion(px, py, z, xp_rad, yp_rad, t)
     return r, _polar_motion(qx, qy, vz, xp_rad, yp_rad, t)
 
 
