@@ -261,8 +261,10 @@ def draw_markers(ax, markers):
         )
 
 
-def draw_modelled(ax, results, sel_jd=None):
-    """Every modelled trajectory (the Soyuz legs) in its own line style, named "(model)"."""
+def draw_modelled(ax, results, sel_jd=None, faint: bool = False):
+    """Every modelled trajectory (the Soyuz legs) in its own line style, named "(model)";
+    ``faint``: thin and translucent (the overview, where two days of chase would otherwise
+    cover the ISS track)."""
     for traj in results.trajectories.values():
         if not traj.modelled:
             continue
@@ -274,6 +276,9 @@ def draw_modelled(ax, results, sel_jd=None):
         if rows.size < 2:
             continue
         style = leg_style(traj.name)
+        if faint:
+            style["linewidth"] *= 0.5
+            style["alpha"] = 0.6
         first = True
         for seg in split_antimeridian(eph.lon_deg[rows], eph.lat_deg[rows]):
             ax.plot(
@@ -435,7 +440,7 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
         label_s=label_s,
         tz=tz,
     )
-    draw_modelled(ax, results, sel_jd)
+    draw_modelled(ax, results, sel_jd, faint=day_index is None)
     labels = draw_stations(ax, results.scenario.stations, float(np.nanmedian(eph.alt_km)), short)
     draw_markers(ax, results.map_markers())
     _finish(ax, labels + tick_labels, title, own=own)
