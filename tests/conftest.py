@@ -108,12 +108,13 @@ def replay():
 
 # --------------------------------------------------------------------------------------------
 # Running in parallel (issue 18: the suite in under 3 minutes on 2 cores). The README's test
-# command runs the suite with pytest-xdist, ``-n 2 --dist loadgroup --no-loadscope-reorder``:
-# tests are handed out one at a time to whichever worker is free, except that the tests of a
-# module sharing a module- or session-scoped fixture defined in that module (a replay, a written
-# folder, the one headless chromium) form one group that runs on one worker, so that fixture is
-# built once. Longest first: the soak tests and the full default run with pictures start at
-# once, so neither is left running alone at the end while the other worker idles.
+# command runs the suite with pytest-xdist, ``-n auto`` (pyproject.toml adds ``--dist loadgroup
+# --no-loadscope-reorder``): tests are handed out one at a time to whichever worker is free,
+# except that the tests of a module sharing a module- or session-scoped fixture defined in that
+# module (a replay, a written folder, the one headless chromium) form one group that runs on one
+# worker, so that fixture is built once. Longest first: the soak tests and the full default
+# run with pictures start at once, so neither is left running alone at the end while the other
+# worker idles.
 
 #: Tests that take longest on their own (measured: 86 s, 66 s, 17 s, 13 s of a 436 s serial run),
 #: handed out first, before the groups and then everything else in file order.
