@@ -256,19 +256,19 @@ def test_animation_frames_follow_the_replay(results):
     assert not np.array_equal(frames[0], frames[2])  # the ISS moved
 
 
-def test_default_run_writes_the_exports(tmp_path):
-    res = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
+def test_default_run_writes_the_exports(tmp_path, replay):
+    res = replay  # the default scenario's Results (conftest)
     sim.write_results(res, tmp_path / "o", plots=False)
     for name in ("replay.czml", "replay.kml", "replay.oem"):
         assert (tmp_path / "o" / name).stat().st_size > 100_000
     assert math.isfinite(res.summary()["max_abs_latitude_deg"])
 
 
-def test_default_animation_speed_shows_the_whole_stay():
+def test_default_animation_speed_shows_the_whole_stay(replay):
     """Default: one frame per 2 minutes of replay (smooth motion), the whole stay included."""
     from sim.plots.animate import auto_speed, frame_rows
 
-    res = sim.run_scenario(sim.load_scenario(sim.default_scenario()))
+    res = replay  # the default scenario's Results (conftest)
     speed = auto_speed(res)
     rows = frame_rows(res, None)
     assert speed == 120 and speed % 10 == 0  # a whole number of replay steps

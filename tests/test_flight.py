@@ -15,7 +15,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import least_squares
 
 from sim.ephemeris import geodetic, gmst_rad, teme_to_itrs
-from sim.flight import FlightParams, fly_first_attempt, fly_soyuz_ms25
+from sim.flight import FlightParams, fly_first_attempt
 from sim.flight import propagator as P
 from sim.times import DAY_S, datetime_to_jd, parse_utc
 
@@ -151,7 +151,11 @@ def test_iss_propagated_numerically_stays_within_a_few_km_of_sgp4(catalogue):
 
 @pytest.fixture(scope="module")
 def flight(catalogue):
-    return fly_soyuz_ms25(catalogue)
+    """``fly_soyuz_ms25(catalogue)`` through the replay's once-per-process memo, so a worker that
+    also replays the default scenario (same element sets) solves the chase once."""
+    from sim.replay import fly
+
+    return fly("soyuz-ms25", catalogue)
 
 
 def _iss_at(catalogue, text):

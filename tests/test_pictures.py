@@ -6,15 +6,15 @@ import matplotlib
 import numpy as np
 import pytest
 
-import sim
 from sim.plots.render import draw, figure_jobs
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def results():
-    return sim.run_scenario(sim.load_scenario(sim.default_scenario()))
+def results(replay):
+    """The session's default replay (conftest ``replay``: computed once per worker), read only."""
+    return replay
 
 
 def _texts(fig):

@@ -188,7 +188,8 @@ NOT_RUN = {
     "python3 -m venv .venv && .venv/bin/pip install .": "set-up: creates a virtual environment "
     "and installs from the network index; the suite already runs inside one",
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m "
-    "pytest -q": "set-up and the test run itself (tests/test_scenario.py checks it is .ci/run's)",
+    "pytest -q -n auto": "set-up and the test run itself (tests/test_scenario.py checks it is "
+    ".ci/run's)",
     "python3 -m http.server": "starts a web server that runs until stopped (serving "
     "docs/cesium.html)",
     'pytest -m "not soak"': "the test run itself, with the soak test left out",

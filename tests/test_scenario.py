@@ -19,8 +19,9 @@ DEFAULT = ROOT / "scenarios" / "soyuz-ms25.toml"
 
 
 @pytest.fixture(scope="module")
-def results():
-    return run_scenario(load_scenario(DEFAULT))
+def results(replay):
+    """The session's default replay (conftest ``replay``: computed once per worker), read only."""
+    return replay
 
 
 def test_default_scenario_uses_the_mission_facts():

@@ -28,8 +28,9 @@ GX = "{http://www.google.com/kml/ext/2.2}"
 
 
 @pytest.fixture(scope="module")
-def results():
-    return sim.run_scenario(sim.load_scenario(sim.default_scenario()))
+def results(replay):
+    """The session's default replay (conftest ``replay``: computed once per worker), read only."""
+    return replay
 
 
 @pytest.fixture(scope="module")
