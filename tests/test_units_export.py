@@ -11,6 +11,7 @@ import csv
 import json
 import math
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -19,7 +20,7 @@ import reference as ref
 from conftest import BUNDLED_TLE, CSV_XYZ_TOLERANCE_KM, ROOT
 
 import sim
-from sim.errors import OutputError
+from sim.errors import OutputError, SimError
 from sim.export import track as T
 
 START, END = "2024-03-21T13:00:00Z", "2024-03-21T15:00:00Z"
@@ -235,3 +236,283 @@ def _single_sample_between_jumps(eph):
     e.lon_deg[10] = 170.0
     e.lon_deg[11:] = -170.0
     return e
+
+
+# --------------------------------------------------------------------------------------------
+# CZML (read as plain JSON)
+
+
+def _hex_rgb(text):
+    return [int(text[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def _czml(results, tmp_path, **kwargs):
+    from sim.export.czml import write_czml
+
+    path = write_czml(results, tmp_path / "r.czml", **kwargs)
+    text = path.read_text()
+    assert text.endswith("]\n")
+    return {p["id"]: p for p in json.loads(text)}
+
+
+def test_czml_iss_stations_passes_and_events(results, sats, tmp_path):
+    from sim.plots import style
+
+    doc = _czml(results, tmp_path)
+    head = doc["document"]
+    assert head["name"] == "Soyuz MS-25 (what if: launch on 2024-03-21)"
+    assert head["name"] == results.scenario.mission_name
+    assert head["version"] == "1.0"
+    iss = doc["iss"]
+    assert iss["name"] == "ISS (ZARYA)"
+    assert iss["availability"] == "2024-03-21T13:00:00.000Z/2024-03-21T15:00:00.000Z"
+    assert iss["description"] == (
+        "Soyuz MS-25 (what if: launch on 2024-03-21): ISS (ZARYA), SGP4 from historical "
+        "element sets, Earth-fixed (ITRS) positions"
+    )
+    pos = iss["position"]
+    assert pos["epoch"] == "2024-03-21T13:00:00.000Z"
+    assert pos["referenceFrame"] == "FIXED"
+    assert pos["interpolationAlgorithm"] == "LAGRANGE" and pos["interpolationDegree"] == 5
+    samples = np.array(pos["cartesian"]).reshape(-1, 4)
+    assert samples.shape[0] == 241
+    sec = _sec(START) + samples[:, 0]
+    assert np.allclose(samples[:, 0], np.arange(241) * 30.0, atol=1e-3)
+    assert np.abs(samples[:, 1:] - ref.itrs_sat_km(sats, sec) * 1000.0).max() < 0.02  # metres
+    assert iss["label"]["text"] == "ISS (ZARYA)"
+    assert iss["path"]["trailTime"] == 5400.0 and iss["path"]["leadTime"] == 0
+    path_rgba = iss["path"]["material"]["solidColor"]["color"]["rgba"]
+    assert path_rgba == [*_hex_rgb(style.SUNLIT), 255]  # the sunlit-track orange
+    # stations: lon, lat, height; in-view intervals are the passes, cut to the span
+    lo, hi = _sec(START), _sec(END)
+    for k, st in enumerate(results.scenario.stations):
+        p = doc[f"station-{k}"]
+        assert p["name"] == st.name and p["label"]["text"] == st.name
+        assert p["position"]["cartographicDegrees"] == [st.lon_deg, st.lat_deg, st.elevation_m]
+        assert p["availability"] == iss["availability"]
+        assert p["point"]["color"]["rgba"] == [*_hex_rgb(style.STATION_COLOURS[0]), 255]
+        mine = [q for q in results.passes if q.station == st.name]
+        want = [
+            (max(ref.sec_of_jd(q.rise_jd), lo), min(ref.sec_of_jd(q.set_jd), hi))
+            for q in mine
+            if ref.sec_of_jd(q.set_jd) > lo and ref.sec_of_jd(q.rise_jd) < hi
+        ]
+        if not want:
+            assert f"passes-{k}" not in doc
+            continue
+        view = doc[f"passes-{k}"]
+        assert view["name"] == f"{st.name}: ISS in view"
+        assert view["label"]["text"] == f"{st.name} sees the ISS"
+        assert view["position"] == p["position"]
+        assert view["point"]["color"]["rgba"][:3] == _hex_rgb(style.VISIBLE)
+        got = [tuple(_sec(x) for x in iv.split("/")) for iv in view["availability"]]
+        assert np.abs(np.array(got) - np.array(want)).max() < 1.0  # written to the second
+    assert any(k.startswith("passes-") for k in doc)
+    # events inside the span, at the ISS's position then (skyfield)
+    inside = [e for e in results.events if lo <= ref.sec_of_jd(e["jd"]) <= hi]
+    assert [e["name"] for e in inside] == ["launch"]
+    for k, e in enumerate(results.events):
+        if e not in inside:
+            assert f"event-{k}" not in doc
+            continue
+        p = doc[f"event-{k}"]
+        assert p["name"] == "launch" and p["description"] == e["source"]
+        assert p["label"]["text"] == "launch 2024-03-21 13:21 UTC"
+        t = ref.sec_of_jd(e["jd"])
+        a, b = (_sec(x) for x in p["availability"].split("/"))
+        assert abs(a - t) < 1.0 and abs(b - (t + 600.0)) < 1.0
+        lon, lat, alt_m = p["position"]["cartographicDegrees"]
+        geo = ref.geodetic_sat(sats, np.array([t]))[0]
+        assert (lat, lon) == (pytest.approx(geo[0], abs=1e-4), pytest.approx(geo[1], abs=1e-4))
+        assert alt_m == pytest.approx(geo[2] * 1000.0, abs=1.0)
+
+
+def test_czml_modelled_legs_and_burns(results, tmp_path):
+    from sim.export.model import BURN_RGB, LEG_RGB, modelled_legs, unique_rows
+
+    doc = _czml(results, tmp_path, trail_s=600.0)
+    assert doc["iss"]["path"]["trailTime"] == 600.0
+    legs = modelled_legs(results)
+    assert len(legs) == 2
+    lows, highs = [ref.sec_of_jd(results.ephemeris.times.jd[0])], [_sec(END)]
+    for ml in legs:
+        p = doc[f"model-{ml.slug}"]
+        assert p["name"] == ml.trajectory.label and "(model)" in p["name"]
+        assert "a MODEL, not a replay of element sets" in p["description"]
+        for a in ml.assumptions:
+            assert f"<li>{a.replace('&', '&amp;').replace('<', '&lt;')}" in p["description"]
+        rgb = next(c for key, c in LEG_RGB.items() if key in ml.trajectory.name.lower())
+        assert p["point"]["color"]["rgba"] == [*rgb, 255]
+        assert p["path"]["material"]["solidColor"]["color"]["rgba"] == [*rgb, 255]
+        assert p["label"]["fillColor"]["rgba"] == [*rgb, 255]
+        assert p["path"]["trailTime"] == 600.0
+        eph = ml.ephemeris
+        rows = unique_rows(eph)
+        rows = rows[eph.ok[rows]]
+        samples = np.array(p["position"]["cartesian"]).reshape(-1, 4)
+        assert samples.shape[0] == rows.size  # every instant once
+        assert np.all(np.diff(samples[:, 0]) > 0)
+        assert np.abs(samples[:, 1:] - eph.r_itrs_km[rows] * 1000.0).max() < 0.006
+        t0 = ref.sec_of_split(eph.times.whole[rows[0]], eph.times.fraction[rows[0]])
+        assert p["position"]["epoch"] == p["availability"].split("/")[0]
+        assert abs(_sec(p["position"]["epoch"]) - t0) < 0.5
+        lows.append(t0)
+        highs.append(ref.sec_of_split(eph.times.whole[rows[-1]], eph.times.fraction[rows[-1]]))
+        for k, (burn, row) in enumerate(ml.burns):
+            b = doc[f"burn-{ml.slug}-{k}"]
+            assert b["name"] == f"{burn.name} (model)"
+            assert b["label"]["text"] == (
+                f"{burn.name} {burn.dv_m_s:.1f} m/s (model) {burn.utc[:16].replace('T', ' ')} UTC"
+            )
+            assert "(MODEL)" in b["description"] and burn.name in b["description"]
+            assert b["point"]["color"]["rgba"] == [*BURN_RGB, 255]
+            lon, lat, alt = b["position"]["cartographicDegrees"]
+            assert (lon, lat) == (
+                pytest.approx(eph.lon_deg[row], abs=1e-7),
+                pytest.approx(eph.lat_deg[row], abs=1e-7),
+            )
+            assert alt == pytest.approx(eph.alt_km[row] * 1000.0, abs=0.1)
+    assert sum(len(ml.burns) for ml in legs) >= 3
+    # the clock spans every trajectory
+    clock = doc["document"]["clock"]
+    a, b = (_sec(x) for x in clock["interval"].split("/"))
+    assert abs(a - min(lows)) < 1.0 and abs(b - max(highs)) < 1.0
+    assert clock["currentTime"] == clock["interval"].split("/")[0]
+    assert clock["range"] == "LOOP_STOP" and clock["step"] == "SYSTEM_CLOCK_MULTIPLIER"
+    # a cut: only what lies inside, the ISS from the first sample at or after the start
+    jd = results.ephemeris.times.jd
+    cut = _czml(results, tmp_path, start_jd=jd[100], end_jd=jd[140])
+    samples = np.array(cut["iss"]["position"]["cartesian"]).reshape(-1, 4)
+    assert samples.shape[0] == 41
+    assert cut["iss"]["availability"] == (
+        f"{results.ephemeris.iso(3)[100]}/{results.ephemeris.iso(3)[140]}"
+    )
+    assert not [k for k in cut if k.startswith("event-")]  # the launch is before the cut
+    for key, p in cut.items():
+        if key.startswith(("model-", "burn-")):
+            a, b = (_sec(x) for x in p["availability"].split("/"))
+            assert ref.sec_of_jd(jd[100]) - 1 <= a and b <= ref.sec_of_jd(jd[140]) + 1
+    with pytest.raises(SimError) as err:
+        _czml(results, tmp_path, start_jd=jd[10], end_jd=jd[10])
+    assert str(err.value) == "CZML export: fewer than two good samples in the chosen span"
+
+
+# --------------------------------------------------------------------------------------------
+# KML (xml.etree)
+
+
+def test_kml_track_stations_events_and_legs(results, sats, tmp_path):
+    from sim.export.kml import write_kml
+    from sim.export.model import LEG_RGB, MODEL_NOTE, modelled_legs, unique_rows
+
+    path = write_kml(results, tmp_path / "r.kml")
+    raw = path.read_bytes()
+    assert raw.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=")
+    root = ET.fromstring(raw)
+    assert root.tag == f"{KML}kml"
+    doc = root.find(f"{KML}Document")
+    assert doc.findtext(f"{KML}name") == results.scenario.mission_name
+    assert doc.findtext(f"{KML}description") == (
+        "ISS (ZARYA) replayed with SGP4 from historical element sets; altitudes above the WGS84 "
+        "ellipsoid"
+    )
+    styles = {s.get("id"): s for s in doc.findall(f"{KML}Style")}
+    assert styles["track"].findtext(f"{KML}LineStyle/{KML}color") == "ff2b8ef2"  # orange, abgr
+    assert styles["track"].findtext(f"{KML}LineStyle/{KML}width") == "2"
+    iss = doc.find(f"{KML}Placemark")
+    assert iss.findtext(f"{KML}name") == "ISS (ZARYA)"
+    assert iss.findtext(f"{KML}styleUrl") == "#track"
+    multi = iss.find(f"{GX}MultiTrack")
+    assert multi.findtext(f"{KML}altitudeMode") == "absolute"
+    assert multi.findtext(f"{GX}interpolate") == "1"
+    tracks = multi.findall(f"{GX}Track")
+    assert len(tracks) >= 2
+    when = [w.text for t in tracks for w in t.findall(f"{KML}when")]
+    assert when == results.ephemeris.iso(3)
+    coords = np.array(
+        [[float(x) for x in c.text.split()] for t in tracks for c in t.findall(f"{GX}coord")]
+    )
+    geo = ref.geodetic_sat(sats, np.array([_sec(w) for w in when]))
+    assert np.abs(coords[:, 0] - geo[:, 1]).max() < 1e-6  # longitude first
+    assert np.abs(coords[:, 1] - geo[:, 0]).max() < 1e-6
+    assert np.abs(coords[:, 2] - geo[:, 2] * 1000.0).max() < 0.1
+    for t in tracks:
+        lons = [float(c.text.split()[0]) for c in t.findall(f"{GX}coord")]
+        assert len(lons) == len(t.findall(f"{KML}when"))
+        assert np.abs(np.diff(lons)).max() < 180.0
+    folders = {f.findtext(f"{KML}name"): f for f in doc.findall(f"{KML}Folder")}
+    stations = folders["Ground stations"].findall(f"{KML}Placemark")
+    assert [s.findtext(f"{KML}name") for s in stations] == [
+        s.name for s in results.scenario.stations
+    ]
+    for pm, st in zip(stations, results.scenario.stations, strict=True):
+        n = sum(p.station == st.name for p in results.passes)
+        v = sum(p.station == st.name and p.visible for p in results.passes)
+        assert pm.findtext(f"{KML}description") == f"{n} passes, {v} visible to the eye"
+        lon, lat, h = (float(x) for x in pm.findtext(f"{KML}Point/{KML}coordinates").split(","))
+        assert (lon, lat, h) == (pytest.approx(st.lon_deg), pytest.approx(st.lat_deg), 0.0)
+    assert sum(len(results.passes) for _ in [0]) > 0
+    events = folders["Mission events (ISS position)"].findall(f"{KML}Placemark")
+    assert [e.findtext(f"{KML}name") for e in events] == [e["name"] for e in results.events]
+    for pm, e in zip(events, results.events, strict=True):
+        assert pm.findtext(f"{KML}description") == e["source"]
+        assert pm.findtext(f"{KML}TimeStamp/{KML}when") == e["utc"]
+        assert pm.findtext(f"{KML}Point/{KML}altitudeMode") == "absolute"
+        lon, lat, alt = (float(x) for x in pm.findtext(f"{KML}Point/{KML}coordinates").split(","))
+        t = ref.sec_of_jd(e["jd"])
+        if 0 < t < 366 * 86400:
+            g = ref.geodetic_sat(sats, np.array([t]))[0]
+            assert (lat, lon) == (pytest.approx(g[0], abs=1e-4), pytest.approx(g[1], abs=1e-4))
+            assert alt == pytest.approx(g[2] * 1000.0, abs=1.0)
+    # the modelled legs: a folder each with its own style, track and burns
+    for ml in modelled_legs(results):
+        f = folders[ml.trajectory.label]
+        desc = f.findtext(f"{KML}description").split("\n")
+        assert desc == [MODEL_NOTE, *(f"- {a}" for a in ml.assumptions)]
+        style_id = f"model-{ml.slug}"
+        r, g, b = next(c for key, c in LEG_RGB.items() if key in ml.trajectory.name.lower())
+        want = f"ff{b:02x}{g:02x}{r:02x}"
+        assert styles[style_id].findtext(f"{KML}LineStyle/{KML}color") == want
+        assert styles[style_id].findtext(f"{KML}IconStyle/{KML}color") == want
+        assert styles[style_id].findtext(f"{KML}LineStyle/{KML}width") == "2"
+        marks = f.findall(f"{KML}Placemark")
+        track = marks[0]
+        assert track.findtext(f"{KML}name") == ml.trajectory.label
+        assert track.findtext(f"{KML}description") == (
+            f"{ml.trajectory.label}: positions of the flight model, altitudes above the WGS84 "
+            "ellipsoid; not from element sets"
+        )
+        assert track.findtext(f"{KML}styleUrl") == f"#{style_id}"
+        mt = track.find(f"{GX}MultiTrack")
+        assert mt.findtext(f"{KML}altitudeMode") == "absolute"
+        assert mt.findtext(f"{GX}interpolate") == "1"
+        eph = ml.ephemeris
+        rows = unique_rows(eph)
+        rows = rows[eph.ok[rows]]
+        whens = [w.text for t in mt.findall(f"{GX}Track") for w in t.findall(f"{KML}when")]
+        iso = eph.iso(3)
+        assert whens == [iso[i] for i in rows]
+        c = np.array(
+            [
+                [float(x) for x in e.text.split()]
+                for t in mt.findall(f"{GX}Track")
+                for e in t.findall(f"{GX}coord")
+            ]
+        )
+        assert np.abs(c[:, 0] - eph.lon_deg[rows]).max() < 1e-7
+        assert np.abs(c[:, 1] - eph.lat_deg[rows]).max() < 1e-7
+        assert np.abs(c[:, 2] - eph.alt_km[rows] * 1000.0).max() < 0.06
+        burns = marks[1:]
+        assert len(burns) == len(ml.burns)
+        for pm, (burn, row) in zip(burns, ml.burns, strict=True):
+            assert pm.findtext(f"{KML}name") == f"{burn.name} {burn.dv_m_s:.1f} m/s (model)"
+            assert pm.findtext(f"{KML}styleUrl") == f"#{style_id}"
+            assert "(MODEL)" in pm.findtext(f"{KML}description")
+            assert pm.findtext(f"{KML}TimeStamp/{KML}when") == iso[row]
+            assert pm.findtext(f"{KML}Point/{KML}altitudeMode") == "absolute"
+            lon, lat, alt = (
+                float(x) for x in pm.findtext(f"{KML}Point/{KML}coordinates").split(",")
+            )
+            assert lon == pytest.approx(eph.lon_deg[row], abs=1e-7)
+            assert lat == pytest.approx(eph.lat_deg[row], abs=1e-7)
+            assert alt == pytest.approx(eph.alt_km[row] * 1000.0, abs=0.06)
