@@ -516,3 +516,336 @@ def test_kml_track_stations_events_and_legs(results, sats, tmp_path):
             assert lon == pytest.approx(eph.lon_deg[row], abs=1e-7)
             assert lat == pytest.approx(eph.lat_deg[row], abs=1e-7)
             assert alt == pytest.approx(eph.alt_km[row] * 1000.0, abs=0.06)
+
+
+# --------------------------------------------------------------------------------------------
+# OEM (a KVN reader written here)
+
+
+def _read_kvn(text):
+    """Header lines, then per segment: META dict, COMMENT lines and (sec, 6 numbers) rows."""
+    header, segments, cur, where = [], [], None, "header"
+    for line in text.split("\n"):
+        if line == "META_START":
+            cur = {"meta": {}, "comments": [], "sec": [], "states": []}
+            segments.append(cur)
+            where = "meta"
+        elif line == "META_STOP":
+            where = "data"
+        elif where == "header":
+            header.append(line)
+        elif where == "meta":
+            key, _, value = line.partition(" = ")
+            cur["meta"][key] = value
+        elif line.startswith("COMMENT "):
+            cur["comments"].append(line[8:])
+        elif line:
+            parts = line.split()
+            assert len(parts) == 7, line
+            cur["sec"].append(_sec(parts[0] + "Z"))
+            cur["states"].append([float(x) for x in parts[1:]])
+    for s in segments:
+        s["sec"], s["states"] = np.array(s["sec"]), np.array(s["states"])
+    return header, segments
+
+
+def _sky_states(sats, sec, frame):
+    from skyfield.framelib import ICRS_to_J2000, itrs
+
+    def f(sat, s):
+        p = sat.at(ref.utc(s))
+        if frame == "EME2000":
+            return np.concatenate(
+                [ICRS_to_J2000 @ p.position.km, ICRS_to_J2000 @ p.velocity.km_per_s]
+            ).T
+        r, v = p.frame_xyz_and_velocity(itrs)
+        return np.concatenate([r.km, v.km_per_s]).T
+
+    return ref.per_set(sats, sec, f)
+
+
+def _switching_results(cat, *, fail=None):
+    """A results-like object over a switch of element set (2024-03-28), optionally with failed
+    samples in the middle of one set's stretch."""
+    from types import SimpleNamespace
+
+    boundary = cat.switches()[0].jd
+    eph = sim.propagate(
+        cat,
+        start=sim.times.jd_iso(boundary - 0.01),
+        end=sim.times.jd_iso(boundary + 0.01),
+        step_s=60.0,
+    )
+    if fail is not None:
+        eph.error = eph.error.copy()
+        eph.error[fail] = 1
+    return SimpleNamespace(
+        ephemeris=eph, catalogue=cat, scenario=SimpleNamespace(object_name="ISS (ZARYA)")
+    )
+
+
+@pytest.mark.parametrize("frame", ["EME2000", "itrf"])
+def test_oem_states_segments_and_comments(results, sats, frame, tmp_path, monkeypatch):
+    from sim.export.oem import write_oem
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1711929600")  # 2024-04-01T00:00:00Z
+    text = write_oem(results, tmp_path / "r.oem", frame).read_text()
+    header, segs = _read_kvn(text)
+    assert header == [
+        "CCSDS_OEM_VERS = 2.0",
+        "COMMENT Written by sim (orbital replay simulator) from SGP4 and historical element sets",
+        "COMMENT 1 segment(s), one per element-set stretch: the position jumps at",
+        "COMMENT each switch of element set, so do not interpolate across segments",
+        "COMMENT CREATION_DATE is the time of writing (SOURCE_DATE_EPOCH when set)",
+        "CREATION_DATE = 2024-04-01T00:00:00.000",
+        "ORIGINATOR = sim",
+        "",
+    ]
+    (seg,) = segs
+    assert seg["meta"] == {
+        "OBJECT_NAME": "ISS (ZARYA)",
+        "OBJECT_ID": "1998-067A",
+        "CENTER_NAME": "EARTH",
+        "REF_FRAME": frame.upper(),
+        "TIME_SYSTEM": "UTC",
+        "START_TIME": "2024-03-21T13:00:00.000",
+        "STOP_TIME": "2024-03-21T15:00:00.000",
+        "INTERPOLATION": "LAGRANGE",
+        "INTERPOLATION_DEGREE": "7",
+    }
+    first = sats[0]
+    lines = BUNDLED_TLE.read_text().splitlines()
+    line_no = 1 + next(i for i, ln in enumerate(lines) if ln.startswith("1 "))
+    age = (seg["sec"] - ref.epoch_sec(first)) / 3600.0
+    assert seg["comments"] == [
+        f"element set epoch {ref.epoch_iso_s(first)[:-1]} "
+        f"(iss-2024-03-27_2024-04-10.tle:{line_no}) used for 241 samples, "
+        f"age {age.min():+.1f} to {age.max():+.1f} h",
+        "element-set switching rule: epoch",
+    ]
+    assert np.allclose(seg["sec"], _sec(START) + 30.0 * np.arange(241), atol=1e-3)
+    want = _sky_states(sats, seg["sec"], frame.upper())
+    assert np.abs(seg["states"][:, :3] - want[:, :3]).max() < 1e-5  # 1 cm
+    tol_v = 1e-6 if frame == "EME2000" else 1e-4
+    assert np.abs(seg["states"][:, 3:] - want[:, 3:]).max() < tol_v
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    row = text.split("\n")[-2]
+    assert re.fullmatch(r"\S+ (-?\d+\.\d{6} ){3}(-?\d+\.\d{9} ){2}-?\d+\.\d{9}", row), row
+
+
+def test_oem_switches_failed_samples_and_refusals(sats, monkeypatch, tmp_path):
+    from sim.export import oem
+
+    cat = sim.load_catalogue(BUNDLED_TLE)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    res = _switching_results(cat, fail=slice(3, 5))
+    header, segs = _read_kvn(oem.oem_text(res))
+    created = next(h for h in header if h.startswith("CREATION_DATE = "))[16:]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    assert abs((datetime.fromisoformat(created) - now).total_seconds()) < 60
+    assert "COMMENT 3 segment(s), one per element-set stretch: the position jumps at" in header
+    assert len(segs) == 3
+    assert segs[1]["comments"][1] == "new segment after samples where SGP4 failed"
+    jump = cat.switches()[0].jump_km
+    assert segs[2]["comments"][1] == (
+        f"switched from the previous element set: the position jumps {jump:.3f} km"
+    )
+    assert abs(jump) > 0.001
+    eph = res.ephemeris
+    assert [s["sec"].size for s in segs] == [
+        3,
+        int((eph.set_index == 0).sum()) - 5,
+        int((eph.set_index == 1).sum()),
+    ]
+    for s in segs:
+        want = _sky_states(sats, s["sec"], "EME2000")
+        assert np.abs(s["states"][:, :3] - want[:, :3]).max() < 1e-5
+        assert s["meta"]["INTERPOLATION_DEGREE"] == str(min(7, s["sec"].size - 1))
+    # one state: no interpolation at all
+    assert oem._meta("X", "Y", "ITRF", "a", "b", 1)[-3:] == ["STOP_TIME = b", "META_STOP", ""]
+    assert "INTERPOLATION_DEGREE = 1" in oem._meta("X", "Y", "ITRF", "a", "b", 2)
+    assert oem.segment_slices(np.zeros(4), np.zeros(4, dtype=bool)) == []
+    with pytest.raises(SimError) as err:
+        oem.oem_text(res, "GCRF")
+    assert str(err.value) == (
+        "OEM frame 'GCRF' is not supported; expected one of ('EME2000', 'ITRF')"
+    )
+    bad = _switching_results(cat, fail=slice(1, None))
+    with pytest.raises(SimError) as err:
+        oem.oem_text(bad)
+    assert str(err.value) == "OEM export: fewer than two good samples"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(SimError) as err:
+        oem.creation_date_utc()
+    assert (
+        str(err.value) == "SOURCE_DATE_EPOCH = 'soon' is not a whole number of seconds since 1970"
+    )
+    assert oem._cospar("98067A") == "1998-067A"
+    assert oem._cospar(" 24055A ") == "2024-055A"
+    assert oem._cospar("57001A") == "1957-001A" and oem._cospar("56001A") == "2056-001A"
+    assert oem._cospar("") == "UNKNOWN" and oem._cospar("X1") == "X1"
+    assert oem._cospar("9806") == "9806"
+
+
+def test_model_oems_one_segment_per_piece(results, tmp_path, monkeypatch):
+    from sim.export import oem
+    from sim.export.model import FORCES_NOTE, MODEL_NOTE, burn_text, modelled_legs, pieces
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    paths = oem.write_model_oems(results, tmp_path)
+    assert [p.name for p in paths] == ["replay-soyuz-ms-25.oem"]
+    header, segs = _read_kvn(paths[0].read_text())
+    legs = modelled_legs(results)
+    n_pieces = sum(
+        len([r for r in pieces(ml.ephemeris) if ml.ephemeris.ok[r].any()]) for ml in legs
+    )
+    assert header == [
+        "CCSDS_OEM_VERS = 2.0",
+        f"COMMENT Soyuz MS-25: {MODEL_NOTE}",
+        "COMMENT MODEL: there is no element set of this spacecraft behind these states",
+        f"COMMENT {FORCES_NOTE}",
+        f"COMMENT {n_pieces} segment(s): one per leg, and a new one at every burn (impulsive: the "
+        "velocity jumps), so do not interpolate across segments",
+        "COMMENT CREATION_DATE is the time of writing (SOURCE_DATE_EPOCH when set)",
+        "CREATION_DATE = 1970-01-01T00:00:00.000",
+        "ORIGINATOR = sim",
+        "",
+    ]
+    assert len(segs) == n_pieces > len(legs)
+    k = 0
+    from skyfield.framelib import ICRS_to_J2000
+    from skyfield.sgp4lib import TEME
+
+    for ml in legs:
+        eph = ml.ephemeris
+        burns_at = {row: b for b, row in ml.burns}
+        jd = eph.times.jd
+        for j, rows in enumerate(pieces(eph)):
+            s = segs[k]
+            k += 1
+            assert s["meta"]["OBJECT_NAME"] == "Soyuz MS-25 (model)"
+            assert s["meta"]["OBJECT_ID"] == "2024-055A"
+            assert s["meta"]["REF_FRAME"] == "EME2000"
+            assert s["comments"][0] == f"MODEL leg: {ml.trajectory.label}, {rows.size} states"
+            if j == 0:
+                assert s["comments"][1 : 1 + len(ml.assumptions)] == [
+                    f"assumption: {a}" for a in ml.assumptions
+                ]
+            else:
+                before = next(
+                    (b for b, row in ml.burns if abs(jd[row] - jd[rows[0]]) * 86400 < 1e-6), None
+                )
+                if before is not None:
+                    assert f"starts just after burn {burn_text(before)}" in s["comments"]
+                else:
+                    assert "new segment where the force model changes (no burn)" in s["comments"]
+            end_burn = burns_at.get(rows[-1])
+            if end_burn is not None:
+                assert f"ends just before burn {end_burn.name} (next segment)" in s["comments"]
+            # states: the model's TEME rotated to EME2000 by skyfield's frames
+            t = ref.utc(ref.sec_of_split(eph.times.whole[rows], eph.times.fraction[rows]))
+            m = np.einsum(
+                "ij,jkn->nik", ICRS_to_J2000, np.transpose(TEME.rotation_at(t), (1, 0, 2))
+            )
+            r = np.einsum("nij,nj->ni", m, eph.r_teme_km[rows])
+            assert np.abs(s["states"][:, :3] - r).max() < 1e-5
+            assert np.all(np.diff(s["sec"]) > 0)
+    itrf = oem.model_oem_texts(results, "ITRF")["soyuz-ms-25"]
+    _h, segs_itrf = _read_kvn(itrf)
+    ml = legs[0]
+    rows = pieces(ml.ephemeris)[0]
+    assert np.abs(segs_itrf[0]["states"][:, :3] - ml.ephemeris.r_itrs_km[rows]).max() < 1e-6
+    assert np.abs(segs_itrf[0]["states"][:, 3:] - ml.ephemeris.v_itrs_km_s[rows]).max() < 1e-9
+    with pytest.raises(SimError, match=r"^OEM frame 'TOD' is not supported; expected one of"):
+        oem.model_oem_texts(results, "TOD")
+
+
+# --------------------------------------------------------------------------------------------
+# iCalendar (lines read here, RFC 5545 folding undone)
+
+
+def _ics_events(data: bytes):
+    text = data.decode("utf-8").replace("\r\n ", "")
+    assert data.count(b"\r\n") > 10
+    events, cur, top = [], None, {}
+    for line in text.split("\r\n"):
+        if line == "BEGIN:VEVENT":
+            cur = {}
+        elif line == "END:VEVENT":
+            events.append(cur)
+            cur = None
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            (cur if cur is not None else top)[key] = value
+    return top, events
+
+
+def test_ics_one_event_per_visible_pass(tmp_path):
+    from test_units_passes import _hand_pass
+
+    from sim.export.ics import PRODID, write_ics
+
+    seen = _hand_pass(
+        visible=True,
+        visible_start_jd=2460397.5 + (18 * 3600 + 31 * 60) / 86400,
+        visible_end_jd=2460397.5 + (18 * 3600 + 35 * 60) / 86400,
+        peak_magnitude=-2.345,
+        visible_start_elevation_deg=20.4,
+        visible_start_azimuth_deg=300.5,
+        visible_end_elevation_deg=29.6,
+        visible_end_azimuth_deg=80.2,
+    )
+    early = _hand_pass(
+        station="Korolev MCC",
+        timezone="UTC",
+        visible=True,
+        visible_start_jd=2460397.5 + (18 * 3600 + 34 * 60) / 86400,  # after the culmination
+        visible_end_jd=2460397.5 + (18 * 3600 + 36 * 60) / 86400,
+        visible_start_elevation_deg=44.0,
+        visible_start_azimuth_deg=20.0,
+        visible_end_elevation_deg=11.0,
+        visible_end_azimuth_deg=100.0,
+    )
+    unseen = _hand_pass(station="Houston JSC")
+    n = write_ics([early, unseen, seen], tmp_path / "p.ics", object_name="ISS (ZARYA)")
+    assert n == 2
+    top, events = _ics_events((tmp_path / "p.ics").read_bytes())
+    assert top["PRODID"] == PRODID == "-//sim-orbital-replay//visible passes//EN"
+    assert top["VERSION"] == "2.0" and top["CALSCALE"] == "GREGORIAN"
+    assert top["X-WR-CALNAME"] == "ISS (ZARYA) visible passes"
+    assert [e["LOCATION"] for e in events] == ["Minsk", "Korolev MCC"]  # by visible start
+    a, b = events
+    assert a["UID"] == "iss-zarya-minsk-20240328T183100Z@sim-orbital-replay"
+    assert a["DTSTAMP"] == "20240328T120000Z"
+    assert a["DTSTART"] == "20240328T183100Z" and a["DTEND"] == "20240328T183500Z"
+    assert a["SUMMARY"] == "ISS (ZARYA) visible from Minsk: max 45°\\, mag -2.3"
+    assert a["TRANSP"] == "TRANSPARENT"
+    desc = a["DESCRIPTION"].replace("\\n", "\n").replace("\\,", ",")
+    assert desc.split("\n") == [
+        "Appears 2024-03-28 21:31:00 +03, 20° above WNW (300°).",
+        "Highest 2024-03-28 21:33:20 +03, 45° above NNE (11°).",
+        "Disappears 2024-03-28 21:35:00 +03, 30° above E (80°).",
+        "Magnitude is an estimate (diffuse-sphere model), not a measurement. "
+        "Predicted from the element set of 2024-03-28T12:00:00.000Z.",
+    ]
+    assert b["SUMMARY"] == "ISS (ZARYA) visible from Korolev MCC: max 45°"
+    desc = b["DESCRIPTION"].replace("\\n", "\n").replace("\\,", ",").split("\n")
+    assert desc[0] == "Appears 2024-03-28 18:34:00 UTC, 44° above NNE (20°)."
+    assert (
+        desc[1]
+        == "Highest (outside the visible part) 2024-03-28 18:33:20 UTC, 45° above NNE (11°)."
+    )
+    late = _hand_pass(
+        visible=True,
+        visible_start_jd=2460397.5 + (18 * 3600 + 30 * 60) / 86400,
+        visible_end_jd=2460397.5 + (18 * 3600 + 33 * 60) / 86400,  # before the culmination
+        visible_start_elevation_deg=10.0,
+        visible_start_azimuth_deg=280.0,
+        visible_end_elevation_deg=44.0,
+        visible_end_azimuth_deg=10.0,
+    )
+    from sim.export.ics import ics_bytes
+
+    _top, (c,) = _ics_events(ics_bytes([late]))
+    assert "Highest (outside the visible part)" in c["DESCRIPTION"]
+    assert c["UID"].startswith("iss-minsk-") and _top["X-WR-CALNAME"] == "ISS visible passes"
