@@ -849,3 +849,380 @@ def test_ics_one_event_per_visible_pass(tmp_path):
     _top, (c,) = _ics_events(ics_bytes([late]))
     assert "Highest (outside the visible part)" in c["DESCRIPTION"]
     assert c["UID"].startswith("iss-minsk-") and _top["X-WR-CALNAME"] == "ISS visible passes"
+
+
+# --------------------------------------------------------------------------------------------
+# the output folder: which files, and what the passes, events and model files hold
+
+
+def test_data_files_of_the_output_folder(results, sats, tmp_path):
+    from sim.export.results import EVENT_FIELDS, write_data_files
+    from sim.passes import PASS_FIELDS
+
+    out = tmp_path / "out"
+    out.mkdir()
+    write_data_files(results, out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "events.csv",
+        "groundtrack.geojson",
+        "launch_window.json",
+        "passes-model.csv",
+        "passes.csv",
+        "passes.ics",
+        "passes.json",
+        "replay-soyuz-ms-25.oem",
+        "replay.czml",
+        "replay.kml",
+        "replay.oem",
+        "summary.json",
+        "track-soyuz-ms-25.csv",
+        "track.csv",
+    ]
+    assert json.loads((out / "summary.json").read_text()) == json.loads(
+        json.dumps(sim.results.json_safe(results.summary()))
+    )
+    # track.csv has met_s from the scenario's launch (13:21:19)
+    rows = _read_csv(out / "track.csv")
+    assert float(rows[0]["met_s"]) == pytest.approx(-(21 * 60 + 19.0), abs=1e-3)
+    model_rows = _read_csv(out / "track-soyuz-ms-25.csv")
+    assert list(model_rows[0]) == [*T.TRACK_COLUMNS, "met_s"]
+    assert {r["element_set_epoch_utc"] for r in model_rows} == {"model"}
+    assert {r["element_set_age_h"] for r in model_rows} == {""}
+    # passes.json: every pass, the documented keys, indent 1 and a final newline
+    text = (out / "passes.json").read_text()
+    passes = json.loads(text)
+    assert text.startswith("[\n {\n  ") and text.endswith("]\n")
+    assert len(passes) == len(results.passes) > 0
+    for d, p in zip(passes, results.passes, strict=True):
+        assert list(d) == PASS_FIELDS
+        assert d == json.loads(json.dumps(p.to_dict()))
+    csv_rows = _read_csv(out / "passes.csv")
+    assert [r["station"] for r in csv_rows] == [p.station for p in results.passes]
+    assert list(csv_rows[0]) == PASS_FIELDS
+    assert csv_rows[0]["rise_utc"] == passes[0]["rise_utc"]
+    assert (out / "passes.csv").read_bytes().count(b"\r") == 0
+    cal = (out / "passes.ics").read_bytes()
+    assert cal.count(b"BEGIN:VEVENT") == sum(p.visible for p in results.passes)
+    assert b"X-WR-CALNAME:ISS (ZARYA) visible passes" in cal
+    # events.csv: the scenario's events, the ISS there by skyfield
+    ev_rows = _read_csv(out / "events.csv")
+    assert list(ev_rows[0]) == EVENT_FIELDS
+    assert [r["name"] for r in ev_rows] == [e["name"] for e in results.events]
+    launch = next(r for r in ev_rows if r["name"] == "launch")
+    assert launch["utc"] == "2024-03-21T13:21:19.000Z" and float(launch["met_s"]) == 0.0
+    g = ref.geodetic_sat(sats, np.array([_sec("2024-03-21T13:21:19Z")]))[0]
+    assert float(launch["iss_lat_deg"]) == pytest.approx(g[0], abs=1e-4)
+    assert float(launch["iss_lon_deg"]) == pytest.approx(g[1], abs=1e-4)
+    assert (out / "events.csv").read_bytes().count(b"\r") == 0
+    # passes of the modelled legs: the leg named on every row, every row a model
+    mp = _read_csv(out / "passes-model.csv")
+    assert list(mp[0]) == ["object", *PASS_FIELDS]
+    assert len(mp) == len(results.model_passes)
+    assert {r["element_set_epoch_utc"] for r in mp} == {"model"}
+    assert all(r["object"] for r in mp)
+    # launch_window.json: the scenario's lift-off assessed
+    lw = (out / "launch_window.json").read_text()
+    assert lw.startswith('{\n "site"') and lw.endswith("}\n")
+    assert json.loads(lw) == json.loads(json.dumps(results.launch_window.to_dict()))
+    assert (out / "replay.oem").read_text().startswith("CCSDS_OEM_VERS = 2.0\n")
+    assert ET.parse(out / "replay.kml").getroot().tag == f"{KML}kml"
+    assert json.loads((out / "replay.czml").read_text())[0]["id"] == "document"
+
+
+def test_only_the_exports_the_scenario_asks_for(tmp_path):
+    from sim.export.results import write_data_files
+
+    (tmp_path / "s.toml").write_text(_scenario_text(outputs=("kml",)))
+    res = sim.run_scenario(sim.load_scenario(tmp_path / "s.toml"))
+    out = tmp_path / "out"
+    out.mkdir()
+    write_data_files(res, out)
+    names = {p.name for p in out.iterdir()}
+    assert "replay.kml" in names
+    assert not names & {"replay.czml", "replay.oem", "replay-soyuz-ms-25.oem", "replay.html"}
+
+
+def test_events_csv_keeps_rows_without_a_position(tmp_path):
+    from sim.export.results import EVENT_FIELDS, write_events_csv
+
+    events = [
+        {
+            "name": "far",
+            "kind": "landing",
+            "utc": "2030-01-01T00:00:00.000Z",
+            "met_s": 12.5,
+            "iss_lat_deg": float("nan"),
+            "iss_lon_deg": float("nan"),
+            "iss_alt_km": float("nan"),
+            "element_set_epoch_utc": "2024-03-27T12:13:52.820Z",
+            "element_set_age_h": 1.0,
+            "source": "=cmd",
+            "jd": 1.0,
+        }
+    ]
+    write_events_csv(events, tmp_path / "e.csv")
+    (row,) = _read_csv(tmp_path / "e.csv")
+    assert list(row) == EVENT_FIELDS  # jd left out
+    assert row["iss_lat_deg"] == row["iss_lon_deg"] == row["iss_alt_km"] == ""
+    assert row["met_s"] == "12.5" and row["name"] == "far"
+    assert row["source"] != "=cmd" and row["source"].endswith("=cmd")  # no formula for a sheet
+
+
+def test_export_entry_point(results, sats, tmp_path):
+    from sim.export.formats import FORMATS, export
+
+    assert FORMATS == ("czml", "kml", "oem", "geojson", "csv", "json", "html")
+    with pytest.raises(SimError) as err:
+        export(results, "shp", tmp_path / "x.shp")
+    assert str(err.value) == (
+        "export format 'shp' is unknown; expected one of "
+        "('czml', 'kml', 'oem', 'geojson', 'csv', 'json', 'html')"
+    )
+    for fmt in ("kml", "oem", "geojson", "csv", "json", "html"):
+        with pytest.raises(SimError) as err:
+            export(results, fmt, tmp_path / f"x.{fmt}", end_jd=2460391.0)
+        assert str(err.value) == f"--start/--end apply to czml only; {fmt} exports the whole replay"
+    jd = results.ephemeris.times.jd
+    assert export(results, "CZML", tmp_path / "c.czml", start_jd=jd[0], end_jd=jd[9]) == [
+        tmp_path / "c.czml"
+    ]
+    c = json.loads((tmp_path / "c.czml").read_text())
+    assert len(next(p for p in c if p["id"] == "iss")["position"]["cartesian"]) == 40
+    assert export(results, "kml", tmp_path / "k.kml") == [tmp_path / "k.kml"]
+    assert ET.parse(tmp_path / "k.kml").getroot().tag == f"{KML}kml"
+    assert export(results, "oem", tmp_path / "o.oem", frame="ITRF") == [tmp_path / "o.oem"]
+    assert "REF_FRAME = ITRF" in (tmp_path / "o.oem").read_text()
+    export(results, "oem", tmp_path / "e.oem")
+    assert "REF_FRAME = EME2000" in (tmp_path / "e.oem").read_text()
+    assert export(results, "html", tmp_path / "p.html") == [tmp_path / "p.html"]
+    assert (tmp_path / "p.html").read_text().lstrip().lower().startswith("<!doctype html")
+    # geojson: the track, the modelled legs, the stations (lon, lat) and the events
+    assert export(results, "geojson", tmp_path / "g.geojson") == [tmp_path / "g.geojson"]
+    text = (tmp_path / "g.geojson").read_text()
+    doc = json.loads(text)
+    assert text == json.dumps(doc, separators=(",", ":")) + "\n"
+    feats = doc["features"]
+    stations = [f for f in feats if f["properties"].get("kind") == "station"]
+    assert [f["properties"]["name"] for f in stations] == [
+        s.name for s in results.scenario.stations
+    ]
+    for f, st in zip(stations, results.scenario.stations, strict=True):
+        assert f["geometry"] == {"type": "Point", "coordinates": [st.lon_deg, st.lat_deg]}
+        assert f["properties"]["passes"] == sum(p.station == st.name for p in results.passes)
+    events = [f for f in feats if f["properties"].get("kind") == "event"]
+    assert [f["properties"]["name"] for f in events] == [e["name"] for e in results.events]
+    for f, e in zip(events, results.events, strict=True):
+        assert f["properties"]["time_utc"] == e["utc"]
+        lon, lat, alt = f["geometry"]["coordinates"]
+        assert (lon, lat) == (e["iss_lon_deg"], e["iss_lat_deg"])
+        assert alt == round(e["iss_alt_km"] * 1000.0, 1)
+    assert any(f["properties"].get("source") == "model" for f in feats)
+    # csv: three files; json: one document
+    paths = export(results, "csv", tmp_path / "r.csv")
+    assert paths == [tmp_path / "r.csv", tmp_path / "r.passes.csv", tmp_path / "r.events.csv"]
+    assert "met_s" in (tmp_path / "r.csv").read_text().split("\n")[0]
+    assert len(_read_csv(tmp_path / "r.passes.csv")) == len(results.passes)
+    assert len(_read_csv(tmp_path / "r.events.csv")) == len(results.events)
+    with pytest.raises(OutputError) as err:
+        export(results, "csv", "-")
+    assert str(err.value) == (
+        "-: the csv export is three files (track, passes, events); give a file name"
+    )
+    assert export(results, "json", tmp_path / "r.json") == [tmp_path / "r.json"]
+    text = (tmp_path / "r.json").read_text()
+    data = json.loads(text)
+    assert text == json.dumps(data, separators=(",", ":")) + "\n"
+    assert list(data) == ["summary", "track", "passes"]
+    eph = results.ephemeris
+    assert data["track"]["time_utc"] == eph.iso(3)
+    sec = np.array([_sec(t) for t in data["track"]["time_utc"]])
+    geo = ref.geodetic_sat(sats, sec)
+    assert np.abs(np.array(data["track"]["lat_deg"]) - geo[:, 0]).max() < 1e-6
+    assert np.abs(np.array(data["track"]["lon_deg"]) - geo[:, 1]).max() < 1e-6
+    assert np.abs(np.array(data["track"]["alt_km"]) - geo[:, 2]).max() < 1e-4
+    assert data["passes"] == json.loads(json.dumps([p.to_dict() for p in results.passes]))
+
+
+def test_geojson_model_legs_and_burns(results):
+    from sim.export.model import MODEL_NOTE, modelled_legs, unique_rows
+
+    feats = T.geojson_model_features(results)
+    legs = modelled_legs(results)
+    leg_feats = [f for f in feats if f["properties"]["kind"] == "modelled leg"]
+    assert len(leg_feats) == len(legs)
+    for f, ml in zip(leg_feats, legs, strict=True):
+        props = f["properties"]
+        assert props["source"] == "model" and props["note"] == MODEL_NOTE
+        assert props["name"] == ml.trajectory.label and props["leg"] == ml.trajectory.name
+        assert props["object"] == ml.trajectory.object_name == "Soyuz MS-25"
+        assert props["assumptions"] == ml.assumptions
+        eph = ml.ephemeris
+        rows = unique_rows(eph)
+        rows = rows[eph.ok[rows]]
+        iso = eph.iso(3)
+        assert props["start_utc"] == iso[rows[0]] and props["end_utc"] == iso[rows[-1]]
+        assert [t for part in props["times_utc"] for t in part] == [iso[i] for i in rows]
+        assert f["geometry"]["type"] == "MultiLineString"
+        coords = np.array([c for line in f["geometry"]["coordinates"] for c in line])
+        assert np.abs(coords[:, 0] - eph.lon_deg[rows]).max() < 1e-7
+        assert np.abs(coords[:, 1] - eph.lat_deg[rows]).max() < 1e-7
+        assert np.abs(coords[:, 2] - eph.alt_km[rows] * 1000.0).max() < 0.06
+        for line in f["geometry"]["coordinates"]:
+            assert np.abs(np.diff(np.array(line)[:, 0])).max() < 180.0
+    burns = [f for f in feats if f["properties"]["kind"] == "burn"]
+    want = [(b, row, ml) for ml in legs for b, row in ml.burns]
+    assert len(burns) == len(want) > 0
+    for f, (b, row, ml) in zip(burns, want, strict=True):
+        p = f["properties"]
+        eph = ml.ephemeris
+        assert p["name"] == f"{b.name} (model)" and p["source"] == "model"
+        assert p["leg"] == ml.trajectory.name
+        assert p["time_utc"] == eph.iso(3)[row]
+        assert p["dv_m_s"] == round(b.dv_m_s, 4) and p["orbit"] == b.orbit and p["how"] == b.how
+        assert f["geometry"]["type"] == "Point"
+        lon, lat, alt = f["geometry"]["coordinates"]
+        assert lon == pytest.approx(eph.lon_deg[row], abs=1e-7)
+        assert lat == pytest.approx(eph.lat_deg[row], abs=1e-7)
+        assert alt == pytest.approx(eph.alt_km[row] * 1000.0, abs=0.06)
+
+
+def test_model_rows_pieces_and_words():
+    from types import SimpleNamespace
+
+    from sim.export import model as M
+
+    # times (s): 0, 10, 20, 20, 30, 40, 40, 40, 50: two repeated instants (burns)
+    sec = np.array([0.0, 10.0, 20.0, 20.0, 30.0, 40.0, 40.0, 40.0, 50.0])
+    whole = np.full(sec.size, 2460390.0)
+    eph = SimpleNamespace(
+        times=SimpleNamespace(whole=whole, fraction=sec / 86400.0),
+        __len__=None,
+    )
+    eph = type("E", (), {"times": eph.times, "__len__": lambda self: sec.size})()
+    assert M.unique_rows(eph).tolist() == [0, 1, 3, 4, 7, 8]
+    assert M.first_of_instant(eph, 7) == 5 and M.first_of_instant(eph, 3) == 2
+    assert M.first_of_instant(eph, 0) == 0 and M.first_of_instant(eph, 4) == 4
+    assert [p.tolist() for p in M.pieces(eph)] == [[0, 1, 2], [3, 4, 5], [7, 8]]
+    burn = SimpleNamespace(
+        name="DV1",
+        utc="2024-03-21T14:00:00Z",
+        dv_m_s=12.345,
+        orbit="200 x 250 km",
+        perigee_km=199.6,
+        apogee_km=250.4,
+        how="solved",
+    )
+    assert M.burn_text(burn) == (
+        "DV1 (MODEL) at 2024-03-21T14:00:00Z: 12.35 m/s, orbit 200 x 250 km, then 200 x 250 km; "
+        "solved"
+    )
+    names = {
+        "Soyuz MS-25 ascent": M.LEG_RGB["ascent"],
+        "Soyuz MS-25 FREE FLIGHT": M.LEG_RGB["free flight"],
+        "Soyuz MS-24 return": M.LEG_RGB["return"],
+        "Something": M.LEG_RGB["model"],
+    }
+    for name, rgb in names.items():
+        tr = SimpleNamespace(name=name, ephemeris=eph, assumptions=("a", "b"))
+        ml = M.ModelledLeg(tr)
+        assert ml.rgb() == rgb and ml.assumptions == ["a", "b"] and ml.ephemeris is eph
+        assert ml.leg is None and ml.burns == []
+    assert M.leg_slug(SimpleNamespace(name="Soyuz MS-25 free flight")) == "soyuz-ms-25-free-flight"
+    assert M.ModelledLeg(SimpleNamespace(name="A b")).slug == "a-b"
+    assert "MODEL" in M.MODEL_NOTE and "docs/soyuz-model.md" in M.FORCES_NOTE
+
+
+# --------------------------------------------------------------------------------------------
+# atomic writing
+
+
+def test_atomic_writer_replaces_only_complete_regular_files(tmp_path, capsys):
+    import os
+    import socket
+    import stat
+
+    from sim.export import atomic as A
+
+    target = tmp_path / "f.txt"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    with A.atomic_writer(target) as f:
+        f.write("new\n")
+        assert target.read_text() == "old"  # not replaced before the end
+    assert target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the mode of the file replaced
+    fresh = tmp_path / "g.txt"
+    with A.atomic_writer(fresh) as f:
+        f.write("a\n")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~A._umask()
+    with pytest.raises(RuntimeError), A.atomic_writer(target) as f:
+        f.write("half")
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with A.atomic_writer(tmp_path / "b.bin", "wb") as f:
+        f.write(b"\x00\x01")
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    with A.atomic_writer(tmp_path / "n.txt", newline="\r\n") as f:
+        f.write("x\n")
+    assert (tmp_path / "n.txt").read_bytes() == b"x\r\n"
+    # a link to a regular file is written through and stays a link
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    with A.atomic_writer(link) as f:
+        f.write("via link\n")
+    assert link.is_symlink() and target.read_text() == "via link\n"
+    # refusals name the place and the problem
+    with pytest.raises(OutputError) as err, A.atomic_writer(tmp_path) as f:
+        pass
+    assert str(err.value) == f"{tmp_path} is a folder, not a regular file; refusing to replace it"
+    dir_link = tmp_path / "dirlink"
+    dir_link.symlink_to(tmp_path)
+    with pytest.raises(OutputError) as err, A.atomic_writer(dir_link) as f:
+        pass
+    assert str(err.value) == (
+        f"{dir_link} (a symbolic link to {tmp_path}) is a folder, not a regular file; "
+        "refusing to replace it"
+    )
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError) as err, A.atomic_writer(fifo) as f:
+        pass
+    assert "is a FIFO (named pipe), not a regular file" in str(err.value)
+    sock_path = tmp_path / "s.sock"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(sock_path))
+    try:
+        assert A.file_kind(sock_path.stat().st_mode) == "a socket"
+    finally:
+        s.close()
+    assert A.file_kind(stat.S_IFCHR) == "a character device"
+    assert A.file_kind(stat.S_IFBLK) == "a block device"
+    assert A.file_kind(stat.S_IFLNK) == "a symbolic link"
+    assert A.file_kind(stat.S_IFREG) == "a regular file"
+    assert A.file_kind(stat.S_IFDIR) == "a folder"
+    assert A.file_kind(0) == "a special file"
+    with pytest.raises(OutputError) as err, A.atomic_writer(tmp_path / "no" / "f.txt") as f:
+        pass
+    assert (
+        str(err.value)
+        == f"{tmp_path / 'no' / 'f.txt'}: the folder {tmp_path / 'no'} does not exist"
+    )
+    with pytest.raises(OutputError) as err, A.atomic_path("-"):
+        pass
+    assert str(err.value) == "-: this output cannot go to standard output; give a file name"
+    assert A.is_stdout("-") and not A.is_stdout("x")
+    # '-' is standard output, UTF-8 text
+    with A.atomic_writer("-") as f:
+        f.write("ä\n")
+    assert capsys.readouterr().out == "ä\n"
+    # output folders: made with their parents, refused when a file
+    made = A.output_folder(tmp_path / "a" / "b")
+    assert made.is_dir() and made == tmp_path / "a" / "b"
+    assert A.output_folder(made) == made
+    with pytest.raises(OutputError) as err:
+        A.output_folder(target)
+    assert str(err.value) == f"{target} is a regular file, not a folder; refusing to write into it"
+    path, status = A.output_file(target)
+    assert path == target and status.st_size == target.stat().st_size
+    assert A.output_file(tmp_path / "none.txt") == (tmp_path / "none.txt", None)
