@@ -49,12 +49,12 @@ def _station(name):
     return next(s for s in STATIONS if s.name == name)
 
 
-def _reference_visible_parts(passes, sats, limit_deg):
+def _reference_visible_parts(passes, sats, limit_deg, stations=STATIONS):
     """Per pass: None, or the (start, end) reference seconds of the longest part with the Sun at
     or below ``limit_deg`` at the station and the object outside the umbra, ends bisected."""
     out = []
     for p in passes:
-        st = _station(p.station)
+        st = next(s for s in stations if s.name == p.station)
         a, b = ref.sec_of_jd([p.rise_jd, p.set_jd])
         t = np.append(np.arange(a, b, SAMPLE_S), b)
 
@@ -244,6 +244,26 @@ def test_visibility_twilight_shadow_and_magnitude_against_references(cat, sats):
         assert abs(p.peak_magnitude - mags.min()) < MAGNITUDE_TOLERANCE
     assert n_visible >= 5 and n_twilight >= 1 and n_umbra >= 1
     assert any(not p.visible for p in passes)
+
+
+def test_visible_parts_that_begin_when_the_iss_leaves_the_umbra(cat, sats):
+    """Morning passes far south (30 March 2024, 50 S 30 W): the ISS comes out of the Earth's
+    shadow in mid-pass, so the visible part starts at the umbra exit (bisected here)."""
+    st = Station("South Atlantic", -50.0, -30.0, 0.0)
+    passes = find_passes(cat, [st], "2024-03-30T05:00:00Z", "2024-03-30T08:00:00Z")
+    ends = _reference_visible_parts(passes, sats, -6.0, [st])
+    exits = 0
+    for p, want in zip(passes, ends, strict=True):
+        assert p.visible == (want is not None)
+        if want is None:
+            continue
+        got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+        assert np.abs(got - np.array(want)).max() < EVENT_TIME_TOLERANCE_S
+        rise = ref.sec_of_jd(p.rise_jd)
+        if want[0] - rise > 10.0:
+            assert ref.in_umbra(sats, np.array([want[0] - 1.0]))[0]  # dark before: an exit
+            exits += 1
+    assert exits == 2
 
 
 def test_presets_change_the_mask_and_the_peak_rule(cat):
@@ -549,6 +569,7 @@ def test_pass_record_by_hand():
         (348.74, "NNW"),
         (-90.0, "W"),
         (719.0, "N"),
+        (371.3, "NNE"),
     ],
 )
 def test_compass_point(az, point):
@@ -563,3 +584,56 @@ def test_passes_dataframe_columns():
     assert frame["rise_utc"][0] == pd.Timestamp("2024-03-28T18:30:00Z")
     assert str(frame["culmination_utc"].dt.tz) == "UTC"
     assert frame["element_set_epoch_utc"][0] == "2024-03-28T12:00:00.000Z"  # text, as written
+
+
+def test_passes_dataframe_without_passes_or_pandas(monkeypatch):
+    pytest.importorskip("pandas")
+    assert list(P.passes_dataframe([]).columns) == P.PASS_FIELDS
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    with pytest.raises(SimError) as err:
+        P.passes_dataframe([_hand_pass()])
+    assert str(err.value) == (
+        "passes_dataframe() needs pandas, an optional extra: "
+        "pip install 'sim-orbital-replay[pandas]'"
+    )
+
+
+def test_pass_record_rounding_and_local_dates():
+    # an odd whole Julian day: local dates must not move by a day
+    p = _hand_pass(
+        rise_jd=2460397.3,  # 2024-03-27T19:12:00Z
+        culmination_jd=2460397.3 + 200.0 / 86400,
+        set_jd=2460397.3 + 400.5004 / 86400,
+        timezone="UTC",
+    )
+    d = p.to_dict()
+    assert d["rise_local"] == "2024-03-27T19:12:00.000+00:00"
+    assert d["set_local"] == "2024-03-27T19:18:40.500+00:00"
+    assert d["duration_s"] == 400.5  # to the millisecond
+    assert d["rise_utc"] == "2024-03-27T19:12:00.000Z"
+
+
+def test_station_names_and_the_parsed_time_zone():
+    with pytest.raises(SimError) as err:
+        Station(" ", 1.0, 2.0)
+    assert str(err.value) == "station ' ': the name must be a non-empty string, found ' '"
+    st = Station.parse("Pad=45.9,63.3", timezone="Asia/Almaty")
+    assert st.timezone == "Asia/Almaty" and st.zone_name == "Asia/Almaty"
+
+
+def test_search_max_with_the_maximum_at_an_end():
+    for sign, want in ((1.0, 10.0), (-1.0, 0.0)):
+        t, fx = P._search_max(lambda x, r, s=sign: s * x, [0.0], [10.0])
+        assert abs(t[0] - want) < 0.005 and abs(fx[0] - sign * want) < 0.005
+
+
+def test_masked_and_plain_stations_searched_together(cat):
+    mask = ((0.0, 30.0), (180.0, 5.0))
+    masked = Station("Masked", 53.90, 27.57, 220.0, horizon_mask=mask)
+    plain = Station("Plain", 55.91, 37.81, 150.0, 10.0)
+    together = find_passes(cat, [plain, masked], *WINDOW, visibility=False)
+    alone = find_passes(cat, [masked], *WINDOW, visibility=False) + find_passes(
+        cat, [plain], *WINDOW, visibility=False
+    )
+    key = sorted((p.station, round(p.rise_jd * 86400, 2)) for p in alone)
+    assert sorted((p.station, round(p.rise_jd * 86400, 2)) for p in together) == key
