@@ -371,3 +371,21 @@ def test_subsolar_point_against_skyfield():
         assert lon == pytest.approx(want.longitude.degrees, abs=1e-5)
         table = eph.SunTable.covering(whole, fraction)
         assert (lat, lon) == eph.subsolar_point(float(whole[0]), float(fraction[0]), table)
+
+
+def test_sun_table_over_keeps_its_step_and_failed_rows_have_no_shadow(tmp_path, monkeypatch):
+    whole, fraction = ref.split_jd(SECONDS[[0, 2]])
+    half_hour = eph.SunTable.over(whole, fraction, step_s=1800.0)
+    assert half_hour.step_days == pytest.approx(1800.0 / ref.DAY_S)
+    assert np.allclose(np.diff(half_hour.knots)[0], 1800.0 / ref.DAY_S)
+    from test_units_export import _decaying
+
+    e = _decaying(tmp_path)
+    failed = ~e.ok
+    assert failed.any() and (e.shadow[failed] == -1).all() and (e.shadow[~failed] >= 0).all()
+    assert repr(e).endswith(f", SGP4 failed at {int(failed.sum()):,}>")
+    pytest.importorskip("pandas")
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    with pytest.raises(SimError) as err:
+        e.to_dataframe()
+    assert str(err.value).startswith("Ephemeris.to_dataframe() needs pandas, an optional extra")

@@ -371,7 +371,7 @@ def test_czml_modelled_legs_and_burns(results, tmp_path):
                 pytest.approx(eph.lon_deg[row], abs=1e-7),
                 pytest.approx(eph.lat_deg[row], abs=1e-7),
             )
-            assert alt == pytest.approx(eph.alt_km[row] * 1000.0, abs=0.1)
+            assert alt == round(float(eph.alt_km[row]) * 1000.0, 1)  # to the decimetre
     assert sum(len(ml.burns) for ml in legs) >= 3
     # the clock spans every trajectory
     clock = doc["document"]["clock"]
@@ -727,6 +727,10 @@ def test_model_oems_one_segment_per_piece(results, tmp_path, monkeypatch):
             assert s["meta"]["OBJECT_ID"] == "2024-055A"
             assert s["meta"]["REF_FRAME"] == "EME2000"
             assert s["comments"][0] == f"MODEL leg: {ml.trajectory.label}, {rows.size} states"
+            iso = eph.iso(3)
+            good = rows[eph.ok[rows]]
+            assert s["meta"]["START_TIME"] == iso[good[0]][:-1]
+            assert s["meta"]["STOP_TIME"] == iso[good[-1]][:-1]
             if j == 0:
                 assert s["comments"][1 : 1 + len(ml.assumptions)] == [
                     f"assumption: {a}" for a in ml.assumptions
@@ -878,6 +882,8 @@ def test_data_files_of_the_output_folder(results, sats, tmp_path):
         "track-soyuz-ms-25.csv",
         "track.csv",
     ]
+    gt = (out / "groundtrack.geojson").read_text()
+    assert gt == json.dumps(json.loads(gt), separators=(",", ":")) + "\n"
     assert json.loads((out / "summary.json").read_text()) == json.loads(
         json.dumps(sim.results.json_safe(results.summary()))
     )
@@ -930,16 +936,24 @@ def test_data_files_of_the_output_folder(results, sats, tmp_path):
 
 
 def test_only_the_exports_the_scenario_asks_for(tmp_path):
-    from sim.export.results import write_data_files
+    from test_units_passes import _hand_pass
 
-    (tmp_path / "s.toml").write_text(_scenario_text(outputs=("kml",)))
+    from sim.export.results import write_data_files, write_model_passes
+
+    text = _scenario_text(outputs=("kml",)).replace("html = false\n", "")
+    text = re.sub(r"^\[launch\]\n(?:[^\[\n].*\n|\n)*", "", text, flags=re.M)  # no launch
+    (tmp_path / "s.toml").write_text(text)
     res = sim.run_scenario(sim.load_scenario(tmp_path / "s.toml"))
     out = tmp_path / "out"
     out.mkdir()
     write_data_files(res, out)
     names = {p.name for p in out.iterdir()}
-    assert "replay.kml" in names
-    assert not names & {"replay.czml", "replay.oem", "replay-soyuz-ms-25.oem", "replay.html"}
+    assert {"replay.kml", "replay.html", "track.csv"} <= names
+    assert not names & {"replay.czml", "replay.oem", "replay-soyuz-ms-25.oem"}
+    assert "met_s" not in (out / "track.csv").read_text().split("\n")[0]  # no launch
+    write_model_passes([_hand_pass()], tmp_path / "m.csv")
+    (row,) = _read_csv(tmp_path / "m.csv")
+    assert row["object"] == "" and row["station"] == "Minsk"
 
 
 def test_events_csv_keeps_rows_without_a_position(tmp_path):
@@ -1226,3 +1240,40 @@ def test_atomic_writer_replaces_only_complete_regular_files(tmp_path, capsys):
     path, status = A.output_file(target)
     assert path == target and status.st_size == target.stat().st_size
     assert A.output_file(tmp_path / "none.txt") == (tmp_path / "none.txt", None)
+
+
+def test_czml_presentation(results, tmp_path):
+    """What Cesium draws: sizes, fonts, offsets and widths of every kind of packet."""
+    doc = _czml(results, tmp_path)
+    iss = doc["iss"]
+    assert iss["point"] == {"pixelSize": 9, "color": {"rgba": [255, 200, 0, 255]}}
+    assert iss["label"]["font"] == "12pt sans-serif"
+    assert iss["label"]["verticalOrigin"] == "BOTTOM"
+    assert iss["label"]["pixelOffset"] == {"cartesian2": [0, -12]}
+    assert iss["path"]["width"] == 2 and iss["path"]["resolution"] == 60
+    assert doc["document"]["clock"]["multiplier"] == 60
+    st = doc["station-0"]
+    assert st["point"]["pixelSize"] == 7
+    assert st["label"]["font"] == "11pt sans-serif"
+    assert st["label"]["pixelOffset"] == {"cartesian2": [0, -10]}
+    view = next(p for k, p in doc.items() if k.startswith("passes-"))
+    assert view["point"] == {"pixelSize": 16, "color": {"rgba": [225, 87, 89, 200]}}
+    assert view["label"]["font"] == "11pt sans-serif"
+    assert view["label"]["pixelOffset"] == {"cartesian2": [0, 14]}
+    event = next(p for k, p in doc.items() if k.startswith("event-"))
+    assert event["label"]["font"] == "12pt sans-serif"
+    assert event["label"]["pixelOffset"] == {"cartesian2": [0, 24]}
+    model = next(p for k, p in doc.items() if k.startswith("model-"))
+    assert model["point"]["pixelSize"] == 8
+    assert model["label"]["font"] == "11pt sans-serif"
+    assert model["label"]["verticalOrigin"] == "BOTTOM"
+    assert model["label"]["pixelOffset"] == {"cartesian2": [0, -12]}
+    assert model["path"]["width"] == 2 and model["path"]["resolution"] == 60
+    assert model["path"]["leadTime"] == 0
+    pos = model["position"]
+    assert pos["referenceFrame"] == "FIXED"
+    assert pos["interpolationAlgorithm"] == "LAGRANGE" and pos["interpolationDegree"] == 5
+    burn = next(p for k, p in doc.items() if k.startswith("burn-"))
+    assert burn["point"]["pixelSize"] == 10
+    assert burn["label"]["font"] == "11pt sans-serif"
+    assert burn["label"]["pixelOffset"] == {"cartesian2": [0, 24]}

@@ -145,3 +145,9 @@ def test_records_and_the_window_json(catalogue):
     assert "launches" not in none.to_dict() and none.curves == {}
     assert none.insertion_s == mission.DEFAULT_INSERTION_S == 529.0
     assert none.downrange_deg == mission.DEFAULT_DOWNRANGE_DEG == 14.0
+
+
+def test_a_bad_lift_off_time_names_the_launch(catalogue):
+    with pytest.raises(SimError) as err:
+        mission.assess_launch(catalogue, BAIKONUR, "yesterday", "scrub")
+    assert "scrub" in str(err.value)
