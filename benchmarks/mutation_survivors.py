@@ -57,6 +57,23 @@ RULES = [
         "equivalent: the texts "
         "end in Z, so pandas makes UTC-aware ISO 8601 times whatever utc= and format= say",
     ),
+    (
+        r"part = slice\(a, min\(n, a \+ PROPAGATE_CHUNK\)\)",
+        "equivalent: a longer first slice is overwritten by the later chunks with the same values",
+    ),
+    (r"age_hours\(w, f, index\[part\]\)", "equivalent: age_hours finds the same set index itself"),
+    (r'tz_localize\("UTC"\)', "equivalent: pandas reads the zone name without case"),
+    (r'ev\.add\("dtend"', "equivalent: icalendar writes property names in upper case"),
+    (r"outputs\.get\(fmt, False\)", "equivalent: the default is only tested for truth"),
+    (
+        r"grid\.fraction\[idx \+ 1\]\n\+.*idx \+ 2\]",
+        "equivalent in practice: the bisection "
+        "bracket grows by one 60 s step; the next plane crossing is 12 h away",
+    ),
+    (
+        r"sel &= jd <= end_jd \+ 1e-9\n\+.*< end_jd",
+        "equivalent: the 1e-9 day margin keeps a sample at the end either way",
+    ),
     (r"continue  # the preset's mask", "equivalent: the skipped value is the loop's last"),
     (
         r"n > MANY_INTERVALS",
