@@ -161,3 +161,17 @@ def pytest_collection_modifyitems(config, items):
         return (1, 0) if item.nodeid in grouped else (2, 0)
 
     items.sort(key=order)  # stable: file order within each tier
+
+
+def write_decaying_tle(folder) -> Path:
+    """A 2-line file of a decaying object (high drag: SGP4 reports decay within days, and
+    states below 80 km become failures), written into ``folder``; returns its path."""
+    from sim.elements import tle_checksum
+
+    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
+    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
+    line1 += str(tle_checksum(line1))
+    line2 = line2[:68] + str(tle_checksum(line2))
+    path = Path(folder) / "decay.tle"
+    path.write_text(f"{line1}\n{line2}\n")
+    return path

@@ -78,15 +78,9 @@ def test_inclination_shows_in_the_track(catalogue):
 
 def test_sgp4_failures_are_nan_rows_with_a_reason(tmp_path):
     # a decaying object: the high drag makes SGP4 report decay within days
-    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
-    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
-    from sim.elements import tle_checksum
+    from conftest import write_decaying_tle
 
-    line1 += str(tle_checksum(line1))
-    line2 = line2[:68] + str(tle_checksum(line2))
-    path = tmp_path / "decay.tle"
-    path.write_text(f"{line1}\n{line2}\n")
-    cat = sim.load_catalogue(path)
+    cat = sim.load_catalogue(write_decaying_tle(tmp_path))
     eph = propagate(cat, start="2024-03-27T12:00Z", end="2024-04-20T12:00Z", step_s=3600)
     bad = ~eph.ok
     assert bad.any() and eph.ok[0]

@@ -430,17 +430,13 @@ def test_track_json_every_key_against_skyfield(replay, sats, toml, tmp_path):
 def test_sgp4_failures_are_empty_cells_and_nulls_with_the_reasons(tmp_path):
     """A decaying object: rows where SGP4 fails keep their time and set, with empty numbers in
     the CSV and nulls in the JSON (never NaN, which is not JSON), and the JSON names why."""
+    from conftest import write_decaying_tle
+
     import sim
-    from sim.elements import tle_checksum
     from sim.ephemeris import propagate
     from sim.export.track import write_track
 
-    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
-    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
-    line1 += str(tle_checksum(line1))
-    line2 = line2[:68] + str(tle_checksum(line2))
-    (tmp_path / "decay.tle").write_text(f"{line1}\n{line2}\n")
-    cat = sim.load_catalogue(tmp_path / "decay.tle")
+    cat = sim.load_catalogue(write_decaying_tle(tmp_path))
     # within the 30-day limit of the trust rule; the object decays after a few hours anyway
     eph = propagate(cat, start="2024-03-27T12:00Z", end="2024-04-20T12:00Z", step_s=3600)
     failed = np.nonzero(~eph.ok)[0]

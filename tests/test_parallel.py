@@ -11,12 +11,11 @@ import time
 
 import numpy as np
 import pytest
-from conftest import BUNDLED_TLE, ROOT
+from conftest import BUNDLED_TLE, ROOT, write_decaying_tle
 
 import sim
 import sim.ephemeris as se
 import sim.parallel as par
-from sim.elements import tle_checksum
 from sim.ephemeris import propagate
 from sim.errors import SimError, TimeSpanError
 from sim.times import TimeGrid
@@ -61,13 +60,7 @@ def _same(one, other):
 
 
 def _decaying_catalogue(tmp_path):
-    # high drag: SGP4 reports decay within days, and states below 80 km become failures
-    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
-    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
-    line1 += str(tle_checksum(line1))
-    line2 = line2[:68] + str(tle_checksum(line2))
-    (tmp_path / "decay.tle").write_text(f"{line1}\n{line2}\n")
-    return sim.load_catalogue(tmp_path / "decay.tle")
+    return sim.load_catalogue(write_decaying_tle(tmp_path))
 
 
 def test_two_processes_give_the_bits_of_one_over_the_stay(catalogue, forks):

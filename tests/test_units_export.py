@@ -158,14 +158,9 @@ def test_track_json_against_the_csv_and_skyfield(results, sats, tmp_path):
 
 
 def _decaying(tmp_path):
-    from sim.elements import tle_checksum
+    from conftest import write_decaying_tle
 
-    line1 = "1 99999U 24001A   24087.50000000  .09000000  00000+0  90000-1 0  999"
-    line2 = "2 99999  51.6000  10.0000 0005000  10.0000 350.0000 16.2000000010000"
-    line1 += str(tle_checksum(line1))
-    line2 = line2[:68] + str(tle_checksum(line2))
-    (tmp_path / "decay.tle").write_text(f"{line1}\n{line2}\n")
-    cat = sim.load_catalogue(tmp_path / "decay.tle")
+    cat = sim.load_catalogue(write_decaying_tle(tmp_path))
     return sim.propagate(cat, start="2024-03-27T12:00Z", end="2024-04-05T12:00Z", step_s=3600)
 
 
