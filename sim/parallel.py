@@ -66,16 +66,35 @@ def env_workers() -> int | None:
     return value
 
 
-def busy_cores() -> int | None:
-    """Tasks running on the machine right now besides this one; None where unknown."""
+def busy_cores(stat_path: str = "/proc/stat", tasks_dir: str = "/proc/self/task") -> int | None:
+    """Tasks running on the machine right now besides this process's own; None where unknown.
+
+    This process's threads in state R are not someone else's load: numpy's BLAS threads keep
+    spinning for a while after a matrix product (the Sun table's), and counting them kept a
+    60-day track in one process on an idle machine (5.8 s instead of 3.4 s)."""
     try:
-        with open("/proc/stat", "rb") as f:
-            for line in f:
-                if line.startswith(b"procs_running "):
-                    return max(0, int(line.split()[1]) - 1)
-    except (OSError, ValueError, IndexError):
+        with open(stat_path, "rb") as f:
+            running = next(int(line.split()[1]) for line in f if line.startswith(b"procs_running "))
+    except (OSError, ValueError, IndexError, StopIteration):
         return None
-    return None
+    return max(0, running - max(1, _own_running(tasks_dir)))
+
+
+def _own_running(tasks_dir: str) -> int:
+    """How many threads of this process are running or runnable (state R); 1 where unknown."""
+    count = 0
+    try:
+        for task in os.scandir(tasks_dir):
+            try:
+                with open(os.path.join(task.path, "stat"), "rb") as f:
+                    text = f.read()
+            except OSError:
+                continue  # the thread ended meanwhile
+            fields = text[text.rfind(b")") + 2 :].split()  # after "pid (comm) "
+            count += bool(fields) and fields[0] == b"R"
+    except OSError:
+        return 1
+    return count
 
 
 def can_fork() -> bool:

@@ -243,6 +243,21 @@ def test_busy_cores_counts_the_running_tasks_besides_this_one():
         spinner.wait()
 
 
+def test_busy_cores_leaves_out_this_processs_own_running_threads(tmp_path):
+    # procs_running 4: this process has two threads running (a BLAS thread still spinning
+    # after a matrix product, and the caller) and one asleep; two tasks are someone else's
+    (tmp_path / "stat").write_text("cpu  1 2 3\nprocs_running 4\nprocs_blocked 0\n")
+    tasks = tmp_path / "task"
+    for tid, state in [(100, "R"), (101, "R"), (102, "S")]:
+        (tasks / str(tid)).mkdir(parents=True)
+        (tasks / str(tid) / "stat").write_text(f"{tid} (python3 (x) y) {state} 1 2 3\n")
+    assert par.busy_cores(str(tmp_path / "stat"), str(tasks)) == 2
+    # with no thread of its own seen running, the caller still counts as one
+    assert par.busy_cores(str(tmp_path / "stat"), str(tmp_path / "none")) == 3
+    (tmp_path / "bad").write_text("cpu 1 2 3\n")
+    assert par.busy_cores(str(tmp_path / "bad"), str(tasks)) is None
+
+
 def test_split_covers_every_instant_once_on_chunk_edges():
     for n, parts, align in [(1_036_800, 2, 129_600), (10, 3, 4), (5, 4, 1), (0, 2, 7), (7, 1, 3)]:
         ranges = par.split(n, parts, align)
