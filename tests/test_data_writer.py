@@ -20,6 +20,14 @@ from sim.output import DataWriter
 pytestmark = pytest.mark.skipif(not DataWriter.possible(), reason="no os.fork here")
 
 
+def _earlier_run(tmp_path):
+    """A short scenario with pictures run once into tmp_path/out: (scenario, out, snapshot)."""
+    scenario = short_scenario(tmp_path, plots=True)
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
+    return scenario, out, snapshot(out)
+
+
 def _data_files(folder: Path) -> dict:
     return {
         name: data
@@ -55,10 +63,7 @@ def test_an_error_in_the_child_is_the_runs_and_keeps_the_previous_output(
     import sim.export.results as data_files
     from sim.errors import OutputError
 
-    scenario = short_scenario(tmp_path, plots=True)
-    out = tmp_path / "out"
-    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
-    before = snapshot(out)
+    scenario, out, before = _earlier_run(tmp_path)
 
     def refuse(passes, folder, *args):
         raise OutputError(f"{folder / 'passes.json'}: no space left on device (test)")
@@ -107,10 +112,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_sigterm_to_the_parent_stops_the_child_and_leaves_nothing(tmp_path):
-    scenario = short_scenario(tmp_path, plots=True)
-    out = tmp_path / "out"
-    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
-    before = snapshot(out)
+    scenario, out, before = _earlier_run(tmp_path)
     pid_file = tmp_path.parent / f"{tmp_path.name}-child.pid"
     env = {**_env(), "PID_FILE": str(pid_file)}
     proc = subprocess.Popen(
@@ -158,10 +160,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_an_interrupted_child_interrupts_the_run(tmp_path):
-    scenario = short_scenario(tmp_path, plots=True)
-    out = tmp_path / "out"
-    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
-    before = snapshot(out)
+    scenario, out, before = _earlier_run(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", CHILD_HANGS_UP, "run", str(scenario), "--quiet", "--out", str(out)],
         env=_env(),
