@@ -100,6 +100,39 @@ def test_sgp4_failures_and_decay_rows_are_the_same_in_parallel(
     _same(one, many)
 
 
+def test_the_workers_rows_are_copied_out_of_its_memory_not_computed_again(
+    catalogue, monkeypatch, forks
+):
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 20_000)
+    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
+    one = propagate(catalogue, grid, workers=1)
+    here = []
+    real = se._propagate_range
+
+    def counted(*args):
+        here.append(args[-3:-1])  # (a, b) of each call in this process (a worker's are lost)
+        real(*args)
+
+    monkeypatch.setattr(se, "_propagate_range", counted)
+    copies = []
+    real_copy = par._copy_from
+    monkeypatch.setattr(par, "_copy_from", lambda *a: copies.append(real_copy(*a)) or copies[-1])
+    ranges = par.split(len(grid), 3, se._chunk_size(len(grid)))
+    assert len(ranges) == 3
+    three = propagate(catalogue, grid, workers=3)
+    assert len(forks) == 2 and copies == [True, True]
+    assert here == ranges[:1]  # only the first range here: the others came from the workers
+    _same(one, three)
+    # where the copy is refused (no process_vm_readv, say), the ranges are computed here instead
+    here.clear()
+    monkeypatch.setattr(par, "_libc", None)
+    monkeypatch.setattr(par, "_libc_setup", lambda: None)
+    monkeypatch.setattr(par, "_copy_from", real_copy)
+    again = propagate(catalogue, grid, workers=3)
+    assert here == ranges
+    _same(one, again)
+
+
 def test_a_worker_that_fails_has_its_range_computed_again(catalogue, monkeypatch, forks):
     monkeypatch.setattr(se, "PROPAGATE_CHUNK", 20_000)
     grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
