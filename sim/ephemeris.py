@@ -272,6 +272,11 @@ def geodetic_to_itrs(lat_deg, lon_deg, alt_km=0.0):
 # Sun
 
 
+#: Knots per skyfield call in :class:`SunTable` (OpenBLAS computes a matrix-vector product of
+#: 77 x this many terms in one thread below 9,216 entries).
+SUN_KNOTS_PER_CALL = 96
+
+
 class SunTable:
     """The Sun's geometric geocentric position sampled at knots and interpolated linearly.
 
@@ -295,13 +300,19 @@ class SunTable:
             self.dense = False
         self.knots = np.asarray(knots, dtype=float)
         n = self.knots.size
-        t = _utc_jd_to_skyfield(np.full(n, whole0), self.knots)
         from skyfield.framelib import itrs
         from skyfield.nutationlib import iau2000b_radians
 
-        t._nutation_angles_radians = iau2000b_radians(t)
         eph = planets()
-        sun_itrs = (eph["sun"] - eph["earth"]).at(t).frame_xyz(itrs).km.T
+        sun_itrs = np.empty((n, 3))
+        # in blocks small enough that OpenBLAS runs the nutation series' matrix products in this
+        # thread: its thread pool costs more than it saves here (60 days: 64 ms against 17 ms)
+        # and its threads keep spinning afterwards, on the cores the track's workers need
+        for a in range(0, n, SUN_KNOTS_PER_CALL):
+            knots = self.knots[a : a + SUN_KNOTS_PER_CALL]
+            t = _utc_jd_to_skyfield(np.full(knots.size, whole0), knots)
+            t._nutation_angles_radians = iau2000b_radians(t)
+            sun_itrs[a : a + knots.size] = (eph["sun"] - eph["earth"]).at(t).frame_xyz(itrs).km.T
         # skyfield's itrs includes polar motion (sim.times.timescale installs the table)
         theta, _, xp, yp = earth_orientation(np.full(n, whole0), self.knots)
         self.teme_knots = itrs_to_teme(sun_itrs, theta, xp, yp)
