@@ -201,9 +201,9 @@ def _track_method(method, pairs, epochs_s, w0, f0):
 
         real_run = sim.parallel.run
 
-        def counting_run(fill, ranges, outputs):
-            work.processes.append(len(ranges))
-            return real_run(fill, ranges, outputs)
+        def counting_run(fill, chunks, outputs, processes):
+            work.processes.append(min(processes, len(chunks)))
+            return real_run(fill, chunks, outputs, processes)
 
         sim.parallel.run = counting_run
         work.processes = []

@@ -479,8 +479,9 @@ def _as_grid(times) -> TimeGrid:
     return TimeGrid.from_datetimes(times)
 
 
-#: Instants per chunk in :func:`propagate` (1 MB per temporary column).
-PROPAGATE_CHUNK = 1 << 17
+#: Instants per chunk in :func:`propagate` (256 KiB per temporary column; small enough that the
+#: processes sharing a long track end within about 25 ms of each other).
+PROPAGATE_CHUNK = 1 << 15
 #: Fewest instants per process for which :func:`propagate` forks a worker by itself (measured
 #: in benchmarks/RESULTS.md: below about 2 x 100,000 instants a second process does not pay).
 PARALLEL_MIN_INSTANTS = 100_000
@@ -502,9 +503,9 @@ def propagate(
     ``times`` is a :class:`~sim.times.TimeGrid`, a skyfield ``Time`` or a list of datetimes /
     ISO strings; or give ``start``, ``end`` and ``step_s`` instead.
 
-    Long grids (``PARALLEL_MIN_INSTANTS`` per core or more) are split into contiguous parts
-    computed at the same time by forked worker processes writing into shared memory
-    (:mod:`sim.parallel`); the result is bit-identical to one process. ``workers`` sets the
+    Long grids (``PARALLEL_MIN_INSTANTS`` per core or more) are computed chunk by chunk by
+    this process and forked worker processes at the same time (:mod:`sim.parallel`); the
+    result is bit-identical to one process. ``workers`` sets the
     number of processes (1: this one only); the environment variable ``SIM_WORKERS`` caps it.
     """
     if times is None:
@@ -544,7 +545,7 @@ def propagate(
         shared=count > 1,
     )
     fill = functools.partial(_propagate_range, catalogue, whole, fraction, sun, flags, size)
-    parallel.run(fill, parallel.split(n, count, size), out)
+    parallel.run(fill, [(c, min(n, c + size)) for c in range(0, n, size)], out, count)
     if flags["refused"].any() or (n > 1 and not flags["good"].any()):
         # raise what one check over the whole grid raises (the chunks only flagged it)
         catalogue.check_states(
@@ -587,12 +588,9 @@ def _check_span(catalogue: Catalogue, whole, fraction) -> None:
 
 
 def _chunk_size(n: int) -> int:
-    """Instants per chunk for a grid of ``n``: equal chunks of at most ``PROPAGATE_CHUNK``, an
-    even number of them (so two processes get equal halves). A function of ``n`` only: one
-    process and several see the same chunks, hence the same bits."""
+    """Instants per chunk for a grid of ``n``: equal chunks of at most ``PROPAGATE_CHUNK``. A
+    function of ``n`` only: one process and several see the same chunks, hence the same bits."""
     chunks = -(-n // PROPAGATE_CHUNK)
-    if chunks > 1:
-        chunks += chunks % 2
     return max(1, -(-n // chunks)) if n else PROPAGATE_CHUNK
 
 

@@ -132,15 +132,6 @@ def worker_count(n: int, min_per_worker: int, workers: int | None = None) -> int
     return max(1, count)
 
 
-def split(n: int, parts: int, align: int = 1) -> list[tuple[int, int]]:
-    """``parts`` contiguous ranges covering ``0..n``, as equal as possible, each starting at a
-    multiple of ``align`` (so that chunked work sees the same chunks as one pass would)."""
-    blocks = -(-n // align) if n else 0
-    parts = max(1, min(parts, blocks))
-    edges = [min(n, align * (blocks * k // parts)) for k in range(parts + 1)]
-    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a] or [(0, n)]
-
-
 def empty(specs: dict[str, tuple[tuple[int, ...], str]], shared: bool) -> dict[str, np.ndarray]:
     """Uninitialised arrays by name from ``{name: (shape, dtype)}``; with ``shared``, views on
     one anonymous shared mapping that forked workers write into (freed with the last view)."""
@@ -160,31 +151,39 @@ def empty(specs: dict[str, tuple[tuple[int, ...], str]], shared: bool) -> dict[s
     }
 
 
-def run(fill, ranges: list[tuple[int, int]], outputs: dict[str, np.ndarray]) -> None:
-    """``fill(a, b, views)`` for every range at the same time: the first range in this process,
-    the others in forked workers. ``views`` maps each name of ``outputs`` (C-contiguous arrays,
-    not yet written) to ``outputs[name][a:b]``; ``fill`` writes its results there and anything
-    else only into arrays from :func:`empty` with ``shared``.
+def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], processes: int):
+    """``fill(a, b, views)`` for every chunk ``(a, b)``, over ``processes`` processes: this one
+    and forked workers. ``views`` maps each name of ``outputs`` (C-contiguous arrays, not yet
+    written) to ``outputs[name][a:b]``; ``fill`` writes its results there and anything else
+    only into arrays from :func:`empty` with ``shared``.
 
-    A worker writes its rows into its own copy-on-write pages of the same arrays, at the same
-    addresses; when it reports success this process copies them out of the worker's memory with
-    one ``process_vm_readv`` (a single copy, into private pages) and then ends it. That is much
-    cheaper than shared memory, which is faulted in 4 KiB pages (measured: about 1.5 ms per MB,
-    private arrays with transparent huge pages about 0.25 ms). A worker's exceptions are not
-    passed back: its range (also where the copy fails) is computed again here, where they are
-    raised as in one process.
+    All processes take the chunks in order from one queue (a pipe holding their numbers: a read
+    of 4 bytes takes exactly one, atomically), so a faster or less interrupted process takes
+    more of them. A worker writes into its own copy-on-write pages of the outputs, at the same
+    addresses, and says on its own pipe which chunk it has finished; this process copies each
+    such chunk out of the worker's memory (one ``process_vm_readv``, a single copy into private
+    pages: shared memory, faulted in 4 KiB pages, cost about 1.5 ms per MB here against about
+    0.25) between its own chunks, so that at the end only the last one remains to copy. A chunk
+    a worker did not report (it failed or died) or that could not be copied is computed here at
+    the end, where its errors are raised as in one process.
     """
 
     def views(a, b):
         return {name: arr[a:b] for name, arr in outputs.items()}
 
-    if len(ranges) > 1:
-        _libc_setup()
+    if processes <= 1 or len(chunks) < 2 or 4 * len(chunks) > _PIPE_CAPACITY:
+        for a, b in chunks:
+            fill(a, b, views(a, b))
+        return
+    _libc_setup()
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, np.arange(len(chunks), dtype=np.int32).tobytes())  # within the capacity
+    os.close(queue_w)  # a read of an empty queue then sees the end of file
     parent = os.getpid()
-    children: dict[int, tuple[int, int, int]] = {}  # pid: (a, b, read end of its pipe)
-    failed = []
+    children: dict[int, int] = {}  # pid: read end of its pipe of finished chunks
+    done = np.zeros(len(chunks), dtype=bool)
     try:
-        for a, b in ranges[1:]:
+        for _ in range(min(processes, len(chunks)) - 1):
             done_r, done_w = os.pipe()
             with warnings.catch_warnings():
                 # Python 3.12+ warns about fork in a process with threads; the only other threads
@@ -194,26 +193,53 @@ def run(fill, ranges: list[tuple[int, int]], outputs: dict[str, np.ndarray]) -> 
                 pid = os.fork()
             if pid == 0:
                 os.close(done_r)
-                _worker(fill, a, b, views(a, b), parent, done_w)  # never returns
-            os.close(done_w)  # so that the read sees the end of file when the worker dies
-            children[pid] = (a, b, done_r)
-        a, b = ranges[0]
-        fill(a, b, views(a, b))
-        for pid in list(children):
-            a, b, done_r = children[pid]
-            ok = os.read(done_r, 1) == b"1" and _copy_from(pid, views(a, b).values())
-            _end(pid)  # only our own children, never another's
-            os.close(done_r)
-            del children[pid]
-            if not ok:
-                failed.append((a, b))
+                _worker(fill, chunks, views, queue_r, done_w, parent)  # never returns
+            os.close(done_w)  # so that a read sees the end of file when the worker ends
+            os.set_blocking(done_r, False)
+            children[pid] = done_r
+        while (k := _take(queue_r)) is not None:
+            fill(*chunks[k], views(*chunks[k]))
+            done[k] = True
+            _collect(children, chunks, views, done, wait=False)  # what workers have finished
+        _collect(children, chunks, views, done, wait=True)
     except BaseException:
-        for pid, (_a, _b, done_r) in children.items():
+        for pid, done_r in children.items():
             _end(pid)
             os.close(done_r)
         raise
-    for a, b in failed:
-        fill(a, b, views(a, b))
+    finally:
+        os.close(queue_r)
+    for k in np.flatnonzero(~done):
+        fill(*chunks[k], views(*chunks[k]))
+
+
+#: Bytes a pipe holds before a write blocks (Linux's default: 16 pages).
+_PIPE_CAPACITY = 65536
+
+
+def _take(queue_r: int) -> int | None:
+    """The next chunk's number from the queue, None when it is empty."""
+    got = os.read(queue_r, 4)
+    return int(np.frombuffer(got, dtype=np.int32)[0]) if got else None
+
+
+def _collect(children: dict[int, int], chunks, views, done, wait: bool) -> None:
+    """Copy the chunks each worker reports finished (``children``: pid -> its pipe); with
+    ``wait``, until every worker has said it has no more or has ended. A worker that has is
+    ended and left out of ``children``; a chunk that cannot be copied stays not ``done``."""
+    for pid, done_r in list(children.items()):
+        os.set_blocking(done_r, wait)
+        while True:
+            try:
+                got = os.read(done_r, 4)  # one 4-byte report per write: never split
+            except BlockingIOError:
+                break  # nothing more yet
+            k = int(np.frombuffer(got, dtype=np.int32)[0]) if got else -1
+            if k < 0:  # the queue was empty (or the worker failed: end of file)
+                _end(pid)  # only our own children, never another's
+                os.close(children.pop(pid))
+                break
+            done[k] = _copy_from(pid, views(*chunks[k]).values())
 
 
 def _end(pid: int) -> None:
@@ -228,19 +254,22 @@ def _end(pid: int) -> None:
         pass
 
 
-def _worker(fill, a: int, b: int, views: dict, parent: int, done_w: int) -> None:
-    """Fill the range, say so on the pipe, then wait to be read and killed by the parent."""
+def _worker(fill, chunks, views, queue_r: int, done_w: int, parent: int) -> None:
+    """Fill chunks from the queue and report each on the pipe, then report -1 (the queue is
+    empty) and wait to be read and killed by the parent."""
     global _in_worker
     try:
         _in_worker = True
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         _die_with_parent(parent)
-        fill(a, b, views)
-        os.write(done_w, b"1")
+        while (k := _take(queue_r)) is not None:
+            fill(*chunks[k], views(*chunks[k]))
+            os.write(done_w, np.int32(k).tobytes())
+        os.write(done_w, np.int32(-1).tobytes())
         while True:
             signal.pause()
-    except BaseException:  # noqa: BLE001 - any failure: the parent computes the range again
+    except BaseException:  # noqa: BLE001 - any failure: the parent computes the chunks again
         pass
     finally:
         os._exit(1)

@@ -100,36 +100,47 @@ def test_sgp4_failures_and_decay_rows_are_the_same_in_parallel(
     _same(one, many)
 
 
-def test_the_workers_rows_are_copied_out_of_its_memory_not_computed_again(
+def test_the_workers_chunks_are_copied_out_of_their_memory_not_computed_again(
     catalogue, monkeypatch, forks
 ):
-    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 20_000)
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 5_000)
     grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
     one = propagate(catalogue, grid, workers=1)
+    size = se._chunk_size(len(grid))
+    chunks = [(c, min(len(grid), c + size)) for c in range(0, len(grid), size)]
     here = []
     real = se._propagate_range
 
     def counted(*args):
-        here.append(args[-3:-1])  # (a, b) of each call in this process (a worker's are lost)
+        if os.getpid() == parent:
+            here.append(args[-3:-1])  # (a, b) of each call here
+            time.sleep(0.02)  # so that the workers surely take some chunks, however loaded
         real(*args)
 
+    parent = os.getpid()
     monkeypatch.setattr(se, "_propagate_range", counted)
-    copies = []
+    copied = []
     real_copy = par._copy_from
-    monkeypatch.setattr(par, "_copy_from", lambda *a: copies.append(real_copy(*a)) or copies[-1])
-    ranges = par.split(len(grid), 3, se._chunk_size(len(grid)))
-    assert len(ranges) == 3
+
+    def copy(pid, arrays):
+        arrays = list(arrays)
+        copied.append((pid, arrays[0].shape[0]))
+        return real_copy(pid, arrays)
+
+    monkeypatch.setattr(par, "_copy_from", copy)
     three = propagate(catalogue, grid, workers=3)
-    assert len(forks) == 2 and copies == [True, True]
-    assert here == ranges[:1]  # only the first range here: the others came from the workers
+    assert len(forks) == 2
+    # every chunk once: computed here or copied from a worker, never both
+    assert len(here) + len(copied) == len(chunks) == 18 and set(here) <= set(chunks)
+    assert {pid for pid, _ in copied} == set(forks)  # both workers took chunks
     _same(one, three)
-    # where the copy is refused (no process_vm_readv, say), the ranges are computed here instead
+    # where the copy is refused (no process_vm_readv, say), the chunks are computed here instead
     here.clear()
     monkeypatch.setattr(par, "_libc", None)
     monkeypatch.setattr(par, "_libc_setup", lambda: None)
     monkeypatch.setattr(par, "_copy_from", real_copy)
     again = propagate(catalogue, grid, workers=3)
-    assert here == ranges
+    assert len(forks) == 4 and sorted(here) == chunks
     _same(one, again)
 
 
@@ -289,15 +300,6 @@ def test_busy_cores_leaves_out_this_processs_own_running_threads(tmp_path):
     assert par.busy_cores(str(tmp_path / "stat"), str(tmp_path / "none")) == 3
     (tmp_path / "bad").write_text("cpu 1 2 3\n")
     assert par.busy_cores(str(tmp_path / "bad"), str(tasks)) is None
-
-
-def test_split_covers_every_instant_once_on_chunk_edges():
-    for n, parts, align in [(1_036_800, 2, 129_600), (10, 3, 4), (5, 4, 1), (0, 2, 7), (7, 1, 3)]:
-        ranges = par.split(n, parts, align)
-        assert ranges[0][0] == 0 and ranges[-1][1] == n
-        assert all(b1 == a2 for (_, b1), (a2, _) in zip(ranges, ranges[1:], strict=False))
-        assert all(a % align == 0 for a, _ in ranges)
-    assert par.split(1_036_800, 2, 129_600) == [(0, 518_400), (518_400, 1_036_800)]
 
 
 def _children(pid):
