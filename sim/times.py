@@ -112,16 +112,23 @@ def polar_motion_rad(whole, fraction) -> tuple[np.ndarray, np.ndarray]:
     so daily knots with linear interpolation are good to a few centimetres. Outside the table the
     end values are held, as skyfield does.
     """
-    table = iers_table()
     mjd = (np.asarray(whole, dtype=float) - _MJD_JD) + np.asarray(fraction, dtype=float)
     rows = _table_rows(mjd) if mjd.size else None
     if rows is None:
         rows = slice(None)
-    xp = np.interp(mjd, table.utc_mjd[rows], table.xp_arcsec[rows])
-    yp = np.interp(mjd, table.utc_mjd[rows], table.yp_arcsec[rows])
-    xp *= ARCSEC_RAD
-    yp *= ARCSEC_RAD
-    return xp, yp
+    # x + iy in one interpolation: one search of the knots for both (half the cost of two)
+    pole = np.interp(mjd, iers_table().utc_mjd[rows], _pole_rad()[rows])
+    return pole.real.copy(), pole.imag.copy()
+
+
+@functools.cache
+def _pole_rad() -> np.ndarray:
+    """The pole coordinates of the IERS table as x_p + i y_p, radians."""
+    table = iers_table()
+    pole = np.empty(table.utc_mjd.shape, dtype=complex)
+    pole.real = table.xp_arcsec * ARCSEC_RAD
+    pole.imag = table.yp_arcsec * ARCSEC_RAD
+    return pole
 
 
 #: The span of DE421 (JPL's Sun, Moon and planets, JD 2414864.5..2471184.5 TDB) as UTC
