@@ -157,33 +157,40 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
     written) to ``outputs[name][a:b]``; ``fill`` writes its results there and anything else
     only into arrays from :func:`empty` with ``shared``.
 
-    All processes take the chunks in order from one queue (a pipe holding their numbers: a read
-    of 4 bytes takes exactly one, atomically), so a faster or less interrupted process takes
-    more of them. A worker writes into its own copy-on-write pages of the outputs, at the same
-    addresses, and says on its own pipe which chunk it has finished; this process copies each
-    such chunk out of the worker's memory (one ``process_vm_readv``, a single copy into private
-    pages: shared memory, faulted in 4 KiB pages, cost about 1.5 ms per MB here against about
-    0.25) between its own chunks, so that at the end only the last one remains to copy. A chunk
-    a worker did not report (it failed or died) or that could not be copied is computed here at
-    the end, where its errors are raised as in one process.
+    Each process has a queue of contiguous chunks, one part of the whole (a pipe holding their
+    numbers: a read of 4 bytes takes exactly one, atomically); with its own queue empty it takes
+    chunks from the others' queues, so the processes end within about a chunk of each other
+    however the machine shares its cores, and each faults in mostly the pages of its own part
+    (chunks taken in turns would have each process touch nearly every huge page). A worker
+    writes into its own copy-on-write pages of the outputs, at the same addresses, and says on
+    its own pipe which chunk it has finished; this process copies each such chunk out of the
+    worker's memory (one ``process_vm_readv``, a single copy into private pages: shared memory,
+    faulted in 4 KiB pages, cost about 1.5 ms per MB here against about 0.25) between its own
+    chunks, so that at the end only the last one remains to copy. A chunk a worker did not
+    report (it failed or died) or that could not be copied is computed here at the end, where
+    its errors are raised as in one process.
     """
 
     def views(a, b):
         return {name: arr[a:b] for name, arr in outputs.items()}
 
-    if processes <= 1 or len(chunks) < 2 or 4 * len(chunks) > _PIPE_CAPACITY:
+    processes = min(processes, len(chunks))
+    if processes <= 1 or 4 * len(chunks) > _PIPE_CAPACITY:
         for a, b in chunks:
             fill(a, b, views(a, b))
         return
     _libc_setup()
-    queue_r, queue_w = os.pipe()
-    os.write(queue_w, np.arange(len(chunks), dtype=np.int32).tobytes())  # within the capacity
-    os.close(queue_w)  # a read of an empty queue then sees the end of file
+    queues = []
+    for part in np.array_split(np.arange(len(chunks), dtype=np.int32), processes):
+        queue_r, queue_w = os.pipe()
+        os.write(queue_w, part.tobytes())  # within the pipe's capacity
+        os.close(queue_w)  # a read of an empty queue then sees the end of file
+        queues.append(queue_r)
     parent = os.getpid()
     children: dict[int, int] = {}  # pid: read end of its pipe of finished chunks
     done = np.zeros(len(chunks), dtype=bool)
     try:
-        for _ in range(min(processes, len(chunks)) - 1):
+        for own in range(1, processes):
             done_r, done_w = os.pipe()
             with warnings.catch_warnings():
                 # Python 3.12+ warns about fork in a process with threads; the only other threads
@@ -193,11 +200,11 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
                 pid = os.fork()
             if pid == 0:
                 os.close(done_r)
-                _worker(fill, chunks, views, queue_r, done_w, parent)  # never returns
+                _worker(fill, chunks, views, queues[own:] + queues[:own], done_w, parent)
             os.close(done_w)  # so that a read sees the end of file when the worker ends
             os.set_blocking(done_r, False)
             children[pid] = done_r
-        while (k := _take(queue_r)) is not None:
+        while (k := _take(queues)) is not None:
             fill(*chunks[k], views(*chunks[k]))
             done[k] = True
             _collect(children, chunks, views, done, wait=False)  # what workers have finished
@@ -208,7 +215,8 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
             os.close(done_r)
         raise
     finally:
-        os.close(queue_r)
+        for queue_r in queues:
+            os.close(queue_r)
     for k in np.flatnonzero(~done):
         fill(*chunks[k], views(*chunks[k]))
 
@@ -217,10 +225,14 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
 _PIPE_CAPACITY = 65536
 
 
-def _take(queue_r: int) -> int | None:
-    """The next chunk's number from the queue, None when it is empty."""
-    got = os.read(queue_r, 4)
-    return int(np.frombuffer(got, dtype=np.int32)[0]) if got else None
+def _take(queues: list[int]) -> int | None:
+    """The next chunk's number from the first of the queues that is not empty; None when all
+    are."""
+    for queue_r in queues:
+        got = os.read(queue_r, 4)
+        if got:
+            return int(np.frombuffer(got, dtype=np.int32)[0])
+    return None
 
 
 def _collect(children: dict[int, int], chunks, views, done, wait: bool) -> None:
@@ -254,16 +266,16 @@ def _end(pid: int) -> None:
         pass
 
 
-def _worker(fill, chunks, views, queue_r: int, done_w: int, parent: int) -> None:
-    """Fill chunks from the queue and report each on the pipe, then report -1 (the queue is
-    empty) and wait to be read and killed by the parent."""
+def _worker(fill, chunks, views, queues: list[int], done_w: int, parent: int) -> None:
+    """Fill chunks from the queues (its own first) and report each on the pipe, then report -1
+    (all queues are empty) and wait to be read and killed by the parent."""
     global _in_worker
     try:
         _in_worker = True
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         _die_with_parent(parent)
-        while (k := _take(queue_r)) is not None:
+        while (k := _take(queues)) is not None:
             fill(*chunks[k], views(*chunks[k]))
             os.write(done_w, np.int32(k).tobytes())
         os.write(done_w, np.int32(-1).tobytes())

@@ -144,6 +144,35 @@ def test_the_workers_chunks_are_copied_out_of_their_memory_not_computed_again(
     _same(one, again)
 
 
+def test_a_process_that_is_held_up_has_its_chunks_taken_by_the_others(
+    catalogue, monkeypatch, forks
+):
+    # the worker's part is the second half; held up for a second at each chunk, it finishes
+    # one while this process computes its own half and then takes the rest of the worker's
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 5_000)
+    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
+    one = propagate(catalogue, grid, workers=1)
+    parent = os.getpid()
+    here = []
+    real = se._propagate_range
+
+    def slow_in_workers(*args):
+        if os.getpid() == parent:
+            here.append(args[-3])
+        else:
+            time.sleep(1.0)
+        real(*args)
+
+    monkeypatch.setattr(se, "_propagate_range", slow_in_workers)
+    two = propagate(catalogue, grid, workers=2)
+    assert len(forks) == 1
+    size = se._chunk_size(len(grid))
+    assert -(-len(grid) // size) == 18 and len(here) >= 17
+    assert sorted(here)[:9] == [k * size for k in range(9)]  # its own half, then the worker's
+    assert all(9 * size <= a for a in set(range(0, len(grid), size)) - set(here))
+    _same(one, two)
+
+
 def test_a_worker_that_fails_has_its_range_computed_again(catalogue, monkeypatch, forks):
     monkeypatch.setattr(se, "PROPAGATE_CHUNK", 20_000)
     grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
