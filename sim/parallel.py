@@ -1,9 +1,10 @@
 """Split one long computation over forked worker processes.
 
-For array work that fills preallocated outputs range by range (``fill(a, b, views)`` computes
-items ``a..b`` into ``views``): the calling process computes the first range itself, each worker
-one other range into its own copy-on-write pages of the same arrays, which the caller then
-copies out of the worker's memory in one system call (``process_vm_readv``); nothing is pickled.
+For array work that fills preallocated outputs chunk by chunk (``fill(a, b, views)`` computes
+items ``a..b`` into ``views``): the calling process and its workers take the chunks from queues,
+each worker writes into its own copy-on-write pages of the same arrays, and the caller copies
+each finished chunk out of the worker's memory in one system call (``process_vm_readv``);
+nothing is pickled and no shared memory is faulted in (see :func:`run`).
 
 Forks only where it is safe and cheap, else runs everything in this process:
 
@@ -175,7 +176,7 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
         return {name: arr[a:b] for name, arr in outputs.items()}
 
     processes = min(processes, len(chunks))
-    if processes <= 1 or 4 * len(chunks) > _PIPE_CAPACITY:
+    if processes <= 1 or 4 * len(chunks) > _PIPE_CAPACITY:  # (16,384 chunks: not reached)
         for a, b in chunks:
             fill(a, b, views(a, b))
         return
