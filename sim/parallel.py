@@ -161,15 +161,16 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
     Each process has a queue of contiguous chunks, one part of the whole (a pipe holding their
     numbers: a read of 4 bytes takes exactly one, atomically); with its own queue empty it takes
     chunks from the others' queues, so the processes end within about a chunk of each other
-    however the machine shares its cores, and each faults in mostly the pages of its own part
-    (chunks taken in turns would have each process touch nearly every huge page). A worker
-    writes into its own copy-on-write pages of the outputs, at the same addresses, and says on
-    its own pipe which chunk it has finished; this process copies each such chunk out of the
-    worker's memory (one ``process_vm_readv``, a single copy into private pages: shared memory,
-    faulted in 4 KiB pages, cost about 1.5 ms per MB here against about 0.25) between its own
-    chunks, so that at the end only the last one remains to copy. A chunk a worker did not
-    report (it failed or died) or that could not be copied is computed here at the end, where
-    its errors are raised as in one process.
+    however the machine shares its cores. A worker computes each chunk into a scratch chunk of
+    its own and writes it straight into this process's arrays (``process_vm_writev``: the
+    arrays are at the same addresses in both), then reports it on its pipe: nothing is pickled,
+    nothing is copied here, and each page of the outputs is faulted in once, in this process
+    (shared memory, faulted in 4 KiB pages, cost about 1.5 ms per MB here against about 0.25
+    for private huge pages). Where that write is refused (a kernel that lets a process read its
+    children but not write its parent, such as Yama's ``ptrace_scope`` 1), the worker keeps
+    the chunk in its own copy-on-write pages of the arrays and this process reads it from there
+    (``process_vm_readv``). A chunk a worker did not report (it failed or died) or that could
+    not be copied is computed here at the end, where its errors are raised as in one process.
     """
 
     def views(a, b):
@@ -201,7 +202,7 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
                 pid = os.fork()
             if pid == 0:
                 os.close(done_r)
-                _worker(fill, chunks, views, queues[own:] + queues[:own], done_w, parent)
+                _worker(fill, chunks, outputs, queues[own:] + queues[:own], done_w, parent)
             os.close(done_w)  # so that a read sees the end of file when the worker ends
             os.set_blocking(done_r, False)
             children[pid] = done_r
@@ -248,11 +249,14 @@ def _collect(children: dict[int, int], chunks, views, done, wait: bool) -> None:
             except BlockingIOError:
                 break  # nothing more yet
             k = int(np.frombuffer(got, dtype=np.int32)[0]) if got else -1
-            if k < 0:  # the queue was empty (or the worker failed: end of file)
+            if k == -1:  # the queues were empty (or the worker failed: end of file)
                 _end(pid)  # only our own children, never another's
                 os.close(children.pop(pid))
                 break
-            done[k] = _copy_from(pid, views(*chunks[k]).values())
+            if k >= 0:  # written into this process's arrays by the worker
+                done[k] = True
+            else:  # left in the worker's own pages: copied from there
+                done[-2 - k] = _copy(pid, views(*chunks[-2 - k]).values())
 
 
 def _end(pid: int) -> None:
@@ -267,17 +271,30 @@ def _end(pid: int) -> None:
         pass
 
 
-def _worker(fill, chunks, views, queues: list[int], done_w: int, parent: int) -> None:
-    """Fill chunks from the queues (its own first) and report each on the pipe, then report -1
-    (all queues are empty) and wait to be read and killed by the parent."""
+def _worker(fill, chunks, outputs, queues: list[int], done_w: int, parent: int) -> None:
+    """Fill chunks from the queues (its own first) into a scratch chunk, write each into the
+    parent's arrays and report its number k on the pipe (or, where that write is refused, copy
+    it into this process's own pages of the arrays and report -2 - k); then report -1 (all
+    queues are empty) and wait to be read and killed by the parent."""
     global _in_worker
     try:
         _in_worker = True
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         _die_with_parent(parent)
+        rows = max(b - a for a, b in chunks)
+        scratch = {
+            name: np.empty((rows, *arr.shape[1:]), arr.dtype) for name, arr in outputs.items()
+        }
         while (k := _take(queues)) is not None:
-            fill(*chunks[k], views(*chunks[k]))
+            a, b = chunks[k]
+            mine = {name: arr[: b - a] for name, arr in scratch.items()}
+            fill(a, b, mine)
+            theirs = [outputs[name][a:b] for name in mine]  # the parent's, at the same addresses
+            if not _copy(parent, theirs, mine.values(), write=True):
+                for there, here in zip(theirs, mine.values(), strict=True):
+                    there[...] = here
+                k = -2 - k
             os.write(done_w, np.int32(k).tobytes())
         os.write(done_w, np.int32(-1).tobytes())
         while True:
@@ -292,17 +309,21 @@ class _Iovec(ctypes.Structure):
     _fields_ = [("base", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
 
-def _copy_from(pid: int, arrays) -> bool:
-    """Copy each array's bytes from the same addresses in process ``pid`` (a worker forked
-    from this one) into it; False where that is not possible (then nothing is trusted)."""
-    arrays = [arr for arr in arrays if arr.nbytes]
-    if not arrays:
+def _copy(pid: int, arrays, sources=None, write: bool = False) -> bool:
+    """Copy the bytes of the arrays at the same addresses in process ``pid`` into them (or,
+    with ``write``, the bytes of ``sources`` into those addresses in ``pid``), in one system
+    call; False where that is not possible (then nothing is trusted)."""
+    arrays = list(arrays)
+    sources = arrays if sources is None else list(sources)
+    pairs = [(x, y) for x, y in zip(arrays, sources, strict=True) if x.nbytes]
+    if not pairs:
         return True
-    if _libc is None or not all(arr.flags.c_contiguous for arr in arrays):
+    if _libc is None or not all(x.flags.c_contiguous and y.flags.c_contiguous for x, y in pairs):
         return False
-    iov = (_Iovec * len(arrays))(*[(arr.ctypes.data, arr.nbytes) for arr in arrays])
-    copied = _libc.process_vm_readv(pid, iov, len(arrays), iov, len(arrays), 0)
-    return copied == sum(arr.nbytes for arr in arrays)
+    here = (_Iovec * len(pairs))(*[(y.ctypes.data, y.nbytes) for _, y in pairs])
+    there = (_Iovec * len(pairs))(*[(x.ctypes.data, x.nbytes) for x, _ in pairs])
+    call = _libc.process_vm_writev if write else _libc.process_vm_readv
+    return call(pid, here, len(pairs), there, len(pairs), 0) == sum(x.nbytes for x, _ in pairs)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -310,14 +331,15 @@ _libc = None
 
 
 def _libc_setup() -> None:
-    """Load ``prctl`` and ``process_vm_readv`` before forking (so a worker does no import or
-    library lookup)."""
+    """Load ``prctl``, ``process_vm_readv`` and ``process_vm_writev`` before forking (so a
+    worker does no import or library lookup)."""
     global _libc
     if _libc is None:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.process_vm_readv.restype = ctypes.c_ssize_t
-        libc.process_vm_readv.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong]
-        libc.process_vm_readv.argtypes += [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+        for call in (libc.process_vm_readv, libc.process_vm_writev):
+            call.restype = ctypes.c_ssize_t
+            call.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
+            call.argtypes += [ctypes.c_ulong, ctypes.c_ulong]
         _libc = libc
 
 

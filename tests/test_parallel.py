@@ -100,7 +100,7 @@ def test_sgp4_failures_and_decay_rows_are_the_same_in_parallel(
     _same(one, many)
 
 
-def test_the_workers_chunks_are_copied_out_of_their_memory_not_computed_again(
+def test_the_workers_chunks_reach_this_process_without_being_computed_again(
     catalogue, monkeypatch, forks
 ):
     monkeypatch.setattr(se, "PROPAGATE_CHUNK", 5_000)
@@ -108,6 +108,7 @@ def test_the_workers_chunks_are_copied_out_of_their_memory_not_computed_again(
     one = propagate(catalogue, grid, workers=1)
     size = se._chunk_size(len(grid))
     chunks = [(c, min(len(grid), c + size)) for c in range(0, len(grid), size)]
+    parent = os.getpid()
     here = []
     real = se._propagate_range
 
@@ -117,31 +118,37 @@ def test_the_workers_chunks_are_copied_out_of_their_memory_not_computed_again(
             time.sleep(0.02)  # so that the workers surely take some chunks, however loaded
         real(*args)
 
-    parent = os.getpid()
     monkeypatch.setattr(se, "_propagate_range", counted)
-    copied = []
-    real_copy = par._copy_from
+    reads = []
+    real_copy = par._copy
 
-    def copy(pid, arrays):
-        arrays = list(arrays)
-        copied.append((pid, arrays[0].shape[0]))
-        return real_copy(pid, arrays)
+    def copy(pid, arrays, sources=None, write=False):
+        if os.getpid() == parent:
+            reads.append(pid)  # the parent only ever reads
+        return real_copy(pid, arrays, sources, write)
 
-    monkeypatch.setattr(par, "_copy_from", copy)
+    monkeypatch.setattr(par, "_copy", copy)
     three = propagate(catalogue, grid, workers=3)
-    assert len(forks) == 2
-    # every chunk once: computed here or copied from a worker, never both
-    assert len(here) + len(copied) == len(chunks) == 18 and set(here) <= set(chunks)
-    assert {pid for pid, _ in copied} == set(forks)  # both workers took chunks
+    assert len(forks) == 2 and len(chunks) == 18
+    # the workers wrote their chunks into this process: none read, none computed twice here
+    assert 0 < len(here) < len(chunks) and len(set(here)) == len(here) and not reads
     _same(one, three)
-    # where the copy is refused (no process_vm_readv, say), the chunks are computed here instead
+    # a kernel that refuses the worker's write: the chunks are read from the workers instead
+    here.clear()
+    monkeypatch.setattr(
+        par, "_copy", lambda pid, a, s=None, write=False: not write and copy(pid, a, s, write)
+    )
+    again = propagate(catalogue, grid, workers=3)
+    assert len(forks) == 4 and len(here) + len(reads) == len(chunks) and set(reads) == {*forks[2:]}
+    _same(one, again)
+    # and where neither works (no process_vm_readv, say), every chunk is computed here
     here.clear()
     monkeypatch.setattr(par, "_libc", None)
     monkeypatch.setattr(par, "_libc_setup", lambda: None)
-    monkeypatch.setattr(par, "_copy_from", real_copy)
-    again = propagate(catalogue, grid, workers=3)
-    assert len(forks) == 4 and sorted(here) == chunks
-    _same(one, again)
+    monkeypatch.setattr(par, "_copy", real_copy)
+    last = propagate(catalogue, grid, workers=3)
+    assert len(forks) == 6 and sorted(here) == chunks
+    _same(one, last)
 
 
 def test_a_process_that_is_held_up_has_its_chunks_taken_by_the_others(
