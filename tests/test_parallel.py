@@ -248,6 +248,18 @@ def test_the_span_shortcut_refuses_exactly_what_the_rule_refuses(catalogue):
     assert str(short.value) == str(rule.value)
 
 
+def test_the_order_check_sees_a_step_back_at_every_place_block_edges_included():
+    whole = np.full(9, 2460400.0)
+    fraction = np.linspace(0.1, 0.9, 9)
+    assert se._in_order(whole, fraction, block=4)
+    for k in range(1, 9):  # instant k a little before instant k - 1: edges at 4 and 8
+        back = fraction.copy()
+        back[k] = back[k - 1] - 1e-9
+        assert not se._in_order(whole, back, block=4), k
+    fraction[5] = np.nan
+    assert not se._in_order(whole, fraction, block=4)
+
+
 def test_one_process_when_turned_off_or_unsafe(monkeypatch):
     n = 10 * se.PARALLEL_MIN_INSTANTS
     monkeypatch.delenv(par.ENV_WORKERS, raising=False)
