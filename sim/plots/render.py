@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .style import MAP_SIZE
+
 #: the Results being drawn, inherited by forked workers (never pickled)
 _RESULTS = None
 
@@ -93,14 +95,8 @@ def draw(results, kind: str, args: dict):
     if kind == "sky":
         from .sky import sky_plot
 
-        i = args["pass_index"]
-        p = results.passes[i]
-        st = next(s for s in results.scenario.stations if s.name == p.station)
-        x, az, el = results.pass_tracks[i]  # the replay's (pictures never propagate)
-        start_label, end_label = window_edge_names(results)
-        return sky_plot(
-            p, x, az, el, local_tz=st.zone, start_label=start_label, end_label=end_label
-        )
+        p, x, az, el, zone, start_label, end_label = _sky_job(results, args["pass_index"])
+        return sky_plot(p, x, az, el, local_tz=zone, start_label=start_label, end_label=end_label)
     raise ValueError(kind)
 
 
@@ -125,8 +121,78 @@ def _render(job) -> str:
     # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
     # measures them for the label placers is the one savefig draws with
     with matplotlib.rc_context({"figure.dpi": dpi}):
-        save(draw(_RESULTS, kind, args), path, dpi)
+        if kind in ON_FRAME and path.lower().endswith(".png"):
+            draw_on_frame(_RESULTS, kind, args, path, dpi)
+        else:
+            save(draw(_RESULTS, kind, args), path, dpi)
     return path
+
+
+#: the kinds of picture :func:`draw_on_frame` draws over a kept frame (:mod:`.batch`)
+ON_FRAME = ("map", "pass_map", "sky")
+
+
+def draw_on_frame(results, kind: str, args: dict, path, dpi: int) -> None:
+    """Save the picture of a job as a PNG, drawn over a frame this process keeps (one per
+    kind and extent, :mod:`.batch`): the picture :func:`draw` gives, without building and
+    drawing the frame again."""
+    from .batch import frame_figure, picture_on_frame
+
+    if kind == "map":
+        from .maps import draw_base, draw_track_map, map_figure
+
+        def build():
+            fig, ax = map_figure()
+            draw_base(ax, "l")
+            return fig, ax
+
+        fig, ax = frame_figure(("map", dpi), build)
+        picture_on_frame(
+            fig, ax, lambda: draw_track_map(results, ax, **args), path, dpi, figsize=MAP_SIZE
+        )
+    elif kind == "pass_map":
+        from .maps import draw_base, draw_pass_map, map_figure, pass_map_frame
+
+        i = args["pass_index"]
+        frame = pass_map_frame(results, i)
+
+        def build():
+            fig, ax = map_figure(figsize=frame["figsize"])
+            draw_base(ax, "l", frame["extent"], step_deg=10)
+            return fig, ax
+
+        fig, ax = frame_figure(("pass_map", frame["extent"], frame["figsize"], dpi), build)
+        picture_on_frame(
+            fig,
+            ax,
+            lambda: draw_pass_map(results, i, ax, frame),
+            path,
+            dpi,
+            figsize=frame["figsize"],
+        )
+    elif kind == "sky":
+        from .sky import SKY_SIZE, draw_pass_on_sky, place_sky, sky_figure
+
+        p, x, az, el, zone, start_label, end_label = _sky_job(results, args["pass_index"])
+
+        def add():
+            draw_pass_on_sky(ax, p, x, az, el, zone, start_label=start_label, end_label=end_label)
+            place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
+
+        fig, ax = frame_figure(("sky", dpi), sky_figure)
+        picture_on_frame(fig, ax, add, path, dpi, figsize=SKY_SIZE)
+    else:
+        raise ValueError(kind)
+
+
+def _sky_job(results, i: int):
+    """What the sky plot of pass ``i`` is drawn from: the pass, its path (the replay's:
+    pictures never propagate), the station's zone and the names of the window's edges."""
+    p = results.passes[i]
+    st = next(s for s in results.scenario.stations if s.name == p.station)
+    x, az, el = results.pass_tracks[i]
+    start_label, end_label = window_edge_names(results)
+    return p, x, az, el, st.zone, start_label, end_label
 
 
 #: CPU seconds one figure of each kind takes (default run, 110 dpi): the order jobs are handed
