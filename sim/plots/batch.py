@@ -11,9 +11,10 @@ and takes them away again.
 Saving draws only what is not the frame (:func:`save_over_frame`): the frame's pixels (every
 artist of the axes below the picture's lowest own artist, in matplotlib's drawing order) are
 rasterised once per figure size and axes box and restored into the canvas, then the rest is
-drawn over them in the order ``Figure.draw`` uses, and the buffer is written as ``savefig``
-writes it (same PNG metadata and zlib level). ``tests/test_batch_pictures.py`` checks that a
-picture drawn this way has the pixels of the API's picture (antialiasing aside).
+drawn over them in the order ``Figure.draw`` uses, and the buffer is written as
+:func:`~sim.plots.style.save` writes it (:func:`~sim.plots.style.png_bytes`).
+``tests/test_batch_pictures.py`` checks that a picture drawn this way has the pixels of the
+API's picture (antialiasing aside).
 """
 
 from __future__ import annotations
@@ -68,11 +69,12 @@ def picture_on_frame(fig, ax, add, path, dpi: int, figsize=None) -> None:
 def save_over_frame(fig, ax, ax_new, fig_new, path, dpi: int) -> None:
     """Save ``fig`` (one axes ``ax``; ``ax_new`` and ``fig_new`` are the picture's own
     artists) as a PNG, drawing only what lies over the frame."""
+    from pathlib import Path
+
     import matplotlib
-    from matplotlib.image import imsave
 
     from ..export.atomic import atomic_path
-    from .style import PNG_COMPRESS_LEVEL, literal_text, quiet_glyphs
+    from .style import literal_text, png_bytes, quiet_glyphs
 
     if [a for a in fig.get_children() if a is not fig.patch and a not in fig_new] != [ax]:
         raise ValueError("save_over_frame: a figure of one axes (and its own legends) only")
@@ -111,14 +113,7 @@ def save_over_frame(fig, ax, ax_new, fig_new, path, dpi: int) -> None:
             a.draw(renderer)
         for a in sorted(fig_new, key=attrgetter("zorder")):
             a.draw(renderer)
-        imsave(
-            tmp,
-            renderer.buffer_rgba(),
-            format="png",
-            origin="upper",
-            dpi=fig.dpi,
-            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-        )
+        Path(tmp).write_bytes(png_bytes(renderer.buffer_rgba(), fig.dpi))
 
 
 def _frame_pixels(fig, hidden):
