@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .style import MAP_SIZE
-
 #: the Results being drawn, inherited by forked workers (never pickled)
 _RESULTS = None
 
@@ -147,9 +145,7 @@ def draw_on_frame(results, kind: str, args: dict, path, dpi: int) -> None:
             return fig, ax
 
         fig, ax = frame_figure(("map", dpi), build)
-        picture_on_frame(
-            fig, ax, lambda: draw_track_map(results, ax, **args), path, dpi, figsize=MAP_SIZE
-        )
+        picture_on_frame(fig, ax, lambda: draw_track_map(results, ax, **args), path, dpi)
     elif kind == "pass_map":
         from .maps import draw_base, draw_pass_map, map_figure, pass_map_frame
 
@@ -168,10 +164,10 @@ def draw_on_frame(results, kind: str, args: dict, path, dpi: int) -> None:
             lambda: draw_pass_map(results, i, ax, frame),
             path,
             dpi,
-            figsize=frame["figsize"],
-        )
+        )  # (its height is fitted to the picture, whatever it was before: the renderer of the
+        # last picture, the same size as this one's more often than not, keeps its text sizes)
     elif kind == "sky":
-        from .sky import SKY_SIZE, draw_pass_on_sky, place_sky, sky_figure
+        from .sky import draw_pass_on_sky, place_sky, sky_figure
 
         p, x, az, el, zone, start_label, end_label = _sky_job(results, args["pass_index"])
 
@@ -180,7 +176,7 @@ def draw_on_frame(results, kind: str, args: dict, path, dpi: int) -> None:
             place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
 
         fig, ax = frame_figure(("sky", dpi), sky_figure)
-        picture_on_frame(fig, ax, add, path, dpi, figsize=SKY_SIZE)
+        picture_on_frame(fig, ax, add, path, dpi)
     else:
         raise ValueError(kind)
 
