@@ -3,6 +3,7 @@ parallel worker processes (one per core) when there are several."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -191,18 +192,52 @@ def _sky_job(results, i: int):
     return p, x, az, el, st.zone, start_label, end_label
 
 
-#: CPU seconds one figure of each kind takes (default run, 110 dpi): the order jobs are handed
-#: to the workers, longest first, so that they finish together
+#: CPU seconds one figure of each kind takes (default run, 110 dpi; maps, pass maps and sky
+#: plots drawn over a kept frame): the order jobs are handed to the workers, longest first, so
+#: that they finish together
 JOB_COST_S = {
-    "timeline": 0.6,
-    "altitude": 0.6,
-    "launch_window": 0.5,
-    "map": 0.5,
-    "flight_profile": 0.45,
-    "flight_map": 0.25,
-    "pass_map": 0.18,
-    "sky": 0.12,
+    "timeline": 0.55,
+    "altitude": 0.55,
+    "launch_window": 0.45,
+    "flight_profile": 0.42,
+    "map": 0.3,
+    "flight_map": 0.2,
+    "pass_map": 0.12,
+    "sky": 0.06,
 }
+
+
+def _frame_group(results, job) -> tuple:
+    """Jobs of one group share a kept frame (:func:`draw_on_frame`): the world maps, the pass
+    maps of one station, the sky plots; every other job is a group of its own."""
+    kind, args, path, _ = job
+    if kind in ON_FRAME and path.lower().endswith(".png"):
+        if kind == "pass_map":
+            return (kind, results.passes[args["pass_index"]].station)
+        return (kind,)
+    return (kind, path)
+
+
+def job_batches(results, work, workers: int) -> list[list]:
+    """``work`` in batches for the workers, longest first: the jobs of a frame group go
+    together (the frame is then built by one worker, not by each), a group costing more than
+    half a worker's share split in equal parts."""
+    groups: dict = {}
+    for job in work:
+        groups.setdefault(_frame_group(results, job), []).append(job)
+    total = sum(JOB_COST_S.get(job[0], 1.0) for job in work)
+    cap = total / (2 * workers)
+    batches = []
+    for jobs in groups.values():
+        cost = sum(JOB_COST_S.get(job[0], 1.0) for job in jobs)
+        parts = max(1, min(len(jobs), math.ceil(cost / cap)))
+        batches += [jobs[k::parts] for k in range(parts)]
+    batches.sort(key=lambda b: -sum(JOB_COST_S.get(job[0], 1.0) for job in b))
+    return batches
+
+
+def _render_batch(batch) -> list[str]:
+    return [_render(job) for job in batch]
 
 
 def _before_fork(jobs) -> None:
@@ -239,16 +274,21 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
 
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_render, job) for job in work]
+            batches = job_batches(results, work, workers)
+            futures = [pool.submit(_render_batch, batch) for batch in batches]
             try:
                 for done in as_completed(futures):
-                    _stage(progress, Path(done.result()).name)
+                    for path in done.result():
+                        _stage(progress, Path(path).name)
             except BaseException:
                 for f in futures:
                     f.cancel()
                 raise
     finally:
         _RESULTS = None
+        from .batch import forget_frames
+
+        forget_frames()
 
 
 def plot_stage_count(results) -> int:
