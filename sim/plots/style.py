@@ -157,7 +157,6 @@ def save(fig, path, dpi: int = 110):
 
     import matplotlib
     import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from ..errors import OutputError
     from ..export.atomic import atomic_path
@@ -174,12 +173,7 @@ def save(fig, path, dpi: int = 110):
         literal_text(fig)
         no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
         with atomic_path(path) as tmp, matplotlib.rc_context(no_math), quiet_glyphs():
-            if fmt == "png" and isinstance(fig.canvas, FigureCanvasAgg):
-                # what savefig draws, written by png_bytes
-                fig.set_dpi(dpi)
-                fig.canvas.draw()
-                Path(tmp).write_bytes(png_bytes(fig.canvas.buffer_rgba(), fig.dpi))
-            else:
-                fig.savefig(tmp, dpi=dpi, format=fmt)
+            extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+            fig.savefig(tmp, dpi=dpi, format=fmt, **extra)
     finally:
         plt.close(fig)
