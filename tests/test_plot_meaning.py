@@ -53,7 +53,9 @@ def test_map_colours_sunlit_track_by_the_conical_shadow(replay, sats):
     dark_colour = legend_colour(ax, "shadow")
     assert lit_colour != dark_colour
     tracks = [c for c in ax.collections if isinstance(c, LineCollection) and len(c.get_segments())]
-    track = max(tracks, key=lambda c: len(c.get_segments()))
+    track = max(tracks, key=lambda c: sum(len(s) for s in c.get_segments()))
+    # each polyline of the track is drawn in one colour: every piece of it (a point and the
+    # next) says the state at the piece's first point
     segs = track.get_segments()
     colours = [to_hex(c) for c in track.get_colors()]
     eph = replay.ephemeris
@@ -64,11 +66,13 @@ def test_map_colours_sunlit_track_by_the_conical_shadow(replay, sats):
     }
     starts, drawn = [], []
     for seg, colour in zip(segs, colours, strict=True):
-        r = key.get((round(float(seg[0][0]), 6), round(float(seg[0][1]), 6)))
-        if r is not None:
-            starts.append(r)
-            drawn.append(colour)
-    assert len(starts) > 0.9 * len(segs) > 1000
+        for point in seg[:-1]:
+            r = key.get((round(float(point[0]), 6), round(float(point[1]), 6)))
+            if r is not None:
+                starts.append(r)
+                drawn.append(colour)
+    pieces = sum(len(seg) - 1 for seg in segs)
+    assert len(starts) > 0.9 * pieces > 1000
     starts = np.array(starts)
     sec = ref.sec_of_split(eph.times.whole[starts], eph.times.fraction[starts])
     depth = ref.umbra_depth_km(ref.teme_sat_km(sats, sec), ref.teme_sun_km(sec))

@@ -141,12 +141,34 @@ def track_pieces(lon_deg, lat_deg, sunlit, index=None):
     return np.concatenate(segs), np.concatenate(colours)
 
 
+def track_runs(lon_deg, lat_deg, sunlit):
+    """The track as polylines of one colour each, split at the antimeridian: the pieces of
+    :func:`track_pieces` (each coloured by the state at its first point) joined while their
+    colour stays the same. Returns (list of (N, 2) lon/lat arrays, colours). One polyline per
+    run instead of one path per sample pair: the same line, drawn many times faster."""
+    lit = np.asarray(sunlit)
+    runs, colours = [], []
+    for seg in split_antimeridian(lon_deg, lat_deg):
+        pts = np.column_stack([seg.lon_deg, seg.lat_deg])
+        if len(pts) < 2:
+            continue
+        state = lit[seg.rows[:-1]]  # piece k joins points k and k + 1
+        cuts = np.flatnonzero(state[1:] != state[:-1]) + 1
+        starts = np.concatenate([[0], cuts])
+        ends = np.concatenate([cuts, [state.size]])
+        for a, b in zip(starts, ends, strict=True):
+            runs.append(pts[a : b + 1])
+            colours.append(SUNLIT if state[a] else ECLIPSE)
+    return runs, colours
+
+
 def draw_track(ax, lon_deg, lat_deg, sunlit, *, linewidth: float = 1.4, name: str = "ISS"):
-    """The ground track coloured by illumination, split at the antimeridian."""
+    """The ground track coloured by illumination, split at the antimeridian: one polyline per
+    stretch of one colour (:func:`track_runs`)."""
     from matplotlib.collections import LineCollection
 
-    segs, colours = track_pieces(lon_deg, lat_deg, sunlit)
-    lc = LineCollection(segs, colors=colours, linewidths=linewidth, zorder=4)
+    runs, colours = track_runs(lon_deg, lat_deg, sunlit)
+    lc = LineCollection(runs, colors=colours, linewidths=linewidth, zorder=4)
     ax.add_collection(lc)
     ax.plot([], [], color=SUNLIT, linewidth=2, label=f"{name} track, sunlit at that moment")
     ax.plot([], [], color=ECLIPSE, linewidth=2, label=f"{name} track, in Earth's shadow")
@@ -397,10 +419,17 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
     """
     own = ax is None
     fig, ax = map_figure(ax)
+    draw_base(ax, resolution)
+    draw_track_map(results, ax, day_index=day_index, tz=tz, own=own)
+    return fig
+
+
+def draw_track_map(results, ax, *, day_index=None, tz=None, own=True):
+    """Everything of :func:`track_map` over its base (:func:`draw_base`): night, tracks, time
+    ticks, stations, events, title, legend and labels."""
     eph = results.ephemeris
     name = next(iter(results.trajectories.values())).name if results.trajectories else "ISS"
     short = "ISS" if "ISS" in name.upper() else name
-    draw_base(ax, resolution)
     jd = eph.times.jd
     rows = np.arange(len(eph))[eph.ok]
     if day_index is None:
@@ -444,19 +473,27 @@ def track_map(results, *, day_index=None, ax=None, resolution="l", tz=None):
     labels = draw_stations(ax, results.scenario.stations, float(np.nanmedian(eph.alt_km)), short)
     draw_markers(ax, results.map_markers())
     _finish(ax, labels + tick_labels, title, own=own)
-    return fig
 
 
 def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station"):
     """A regional map of one pass: the station, its footprint, the ground track under the pass
     with minute ticks, and the part visible to the eye in red. Times are the station's local
     time (``tz="station"``), UTC (``tz=None``) or any zoneinfo zone."""
+    frame = pass_map_frame(results, pass_index)
+    own = ax is None
+    fig, ax = map_figure(ax, figsize=frame["figsize"])
+    draw_base(ax, resolution, frame["extent"], step_deg=10)
+    draw_pass_map(results, pass_index, ax, frame, tz=tz, own=own)
+    return fig
+
+
+def pass_map_frame(results, pass_index: int) -> dict:
+    """What a pass map's frame is made of: ``extent`` (lon0, lon1, lat0, lat1), ``figsize``
+    (inches), and the pass's ``rows`` of the track, ``alt_km`` and station index ``k``."""
     p = results.passes[pass_index]
     stations = results.scenario.stations
     k = next(i for i, s in enumerate(stations) if s.name == p.station)
     st = stations[k]
-    if tz == "station":
-        tz = st.zone
     eph = results.ephemeris
     jd = eph.times.jd
     pad = 90.0 / 86400.0
@@ -473,10 +510,22 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
         max(st.lat_deg - half_lat, -90.0),
         min(st.lat_deg + half_lat, 90.0),
     )
-    own = ax is None
     aspect = (extent[3] - extent[2]) / max(extent[1] - extent[0], 1.0)
-    fig, ax = map_figure(ax, figsize=(9.0, min(max(9.0 * aspect + 2.0, 4.5), 11.0)))
-    draw_base(ax, resolution, extent, step_deg=10)
+    figsize = (9.0, min(max(9.0 * aspect + 2.0, 4.5), 11.0))
+    return dict(extent=extent, figsize=figsize, rows=rows, alt_km=alt_km, k=k)
+
+
+def draw_pass_map(results, pass_index: int, ax, frame: dict, *, tz="station", own=True):
+    """Everything of :func:`pass_map` over its base (:func:`draw_base` of ``frame``'s
+    extent): night, footprint, station, track, visible part, ticks, title, legend, labels."""
+    p = results.passes[pass_index]
+    k = frame["k"]
+    st = results.scenario.stations[k]
+    if tz == "station":
+        tz = st.zone
+    eph = results.ephemeris
+    jd = eph.times.jd
+    rows, alt_km, extent = frame["rows"], frame["alt_km"], frame["extent"]
     t = p.culmination_jd
     from ..ephemeris import subsolar_point
 
@@ -531,4 +580,3 @@ def pass_map(results, pass_index: int, *, ax=None, resolution="l", tz="station")
             else "still above the horizon when the replay ends"
         )
     _finish(ax, labels, title, legend_below=True, own=own, max_height_in=11.0)
-    return fig

@@ -3,6 +3,7 @@ parallel worker processes (one per core) when there are several."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -93,14 +94,8 @@ def draw(results, kind: str, args: dict):
     if kind == "sky":
         from .sky import sky_plot
 
-        i = args["pass_index"]
-        p = results.passes[i]
-        st = next(s for s in results.scenario.stations if s.name == p.station)
-        x, az, el = results.pass_tracks[i]  # the replay's (pictures never propagate)
-        start_label, end_label = window_edge_names(results)
-        return sky_plot(
-            p, x, az, el, local_tz=st.zone, start_label=start_label, end_label=end_label
-        )
+        p, x, az, el, zone, start_label, end_label = _sky_job(results, args["pass_index"])
+        return sky_plot(p, x, az, el, local_tz=zone, start_label=start_label, end_label=end_label)
     raise ValueError(kind)
 
 
@@ -125,22 +120,124 @@ def _render(job) -> str:
     # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
     # measures them for the label placers is the one savefig draws with
     with matplotlib.rc_context({"figure.dpi": dpi}):
-        save(draw(_RESULTS, kind, args), path, dpi)
+        if kind in ON_FRAME and path.lower().endswith(".png"):
+            draw_on_frame(_RESULTS, kind, args, path, dpi)
+        else:
+            save(draw(_RESULTS, kind, args), path, dpi)
     return path
 
 
-#: CPU seconds one figure of each kind takes (default run, 110 dpi): the order jobs are handed
-#: to the workers, longest first, so that they finish together
+#: the kinds of picture :func:`draw_on_frame` draws over a kept frame (:mod:`.batch`)
+ON_FRAME = ("map", "pass_map", "sky")
+
+
+def draw_on_frame(results, kind: str, args: dict, path, dpi: int) -> None:
+    """Save the picture of a job as a PNG, drawn over a frame this process keeps (one per
+    kind and extent, :mod:`.batch`): the picture :func:`draw` gives, without building and
+    drawing the frame again."""
+    from .batch import frame_figure, picture_on_frame
+
+    if kind == "map":
+        from .maps import draw_base, draw_track_map, map_figure
+
+        def build():
+            fig, ax = map_figure()
+            draw_base(ax, "l")
+            return fig, ax
+
+        fig, ax = frame_figure(("map", dpi), build)
+        picture_on_frame(fig, ax, lambda: draw_track_map(results, ax, **args), path, dpi)
+    elif kind == "pass_map":
+        from .maps import draw_base, draw_pass_map, map_figure, pass_map_frame
+
+        i = args["pass_index"]
+        frame = pass_map_frame(results, i)
+
+        def build():
+            fig, ax = map_figure(figsize=frame["figsize"])
+            draw_base(ax, "l", frame["extent"], step_deg=10)
+            return fig, ax
+
+        fig, ax = frame_figure(("pass_map", frame["extent"], frame["figsize"], dpi), build)
+        picture_on_frame(
+            fig,
+            ax,
+            lambda: draw_pass_map(results, i, ax, frame),
+            path,
+            dpi,
+        )  # (its height is fitted to the picture, whatever it was before: the renderer of the
+        # last picture, the same size as this one's more often than not, keeps its text sizes)
+    elif kind == "sky":
+        from .sky import draw_pass_on_sky, place_sky, sky_figure
+
+        p, x, az, el, zone, start_label, end_label = _sky_job(results, args["pass_index"])
+
+        def add():
+            draw_pass_on_sky(ax, p, x, az, el, zone, start_label=start_label, end_label=end_label)
+            place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
+
+        fig, ax = frame_figure(("sky", dpi), sky_figure)
+        picture_on_frame(fig, ax, add, path, dpi)
+    else:
+        raise ValueError(kind)
+
+
+def _sky_job(results, i: int):
+    """What the sky plot of pass ``i`` is drawn from: the pass, its path (the replay's:
+    pictures never propagate), the station's zone and the names of the window's edges."""
+    p = results.passes[i]
+    st = next(s for s in results.scenario.stations if s.name == p.station)
+    x, az, el = results.pass_tracks[i]
+    start_label, end_label = window_edge_names(results)
+    return p, x, az, el, st.zone, start_label, end_label
+
+
+#: CPU seconds one figure of each kind takes (default run, 110 dpi; maps, pass maps and sky
+#: plots drawn over a kept frame): the order jobs are handed to the workers, longest first, so
+#: that they finish together
 JOB_COST_S = {
-    "timeline": 0.6,
-    "altitude": 0.6,
-    "launch_window": 0.5,
-    "map": 0.5,
-    "flight_profile": 0.45,
-    "flight_map": 0.25,
-    "pass_map": 0.18,
-    "sky": 0.12,
+    "timeline": 0.55,
+    "altitude": 0.55,
+    "launch_window": 0.45,
+    "flight_profile": 0.42,
+    "map": 0.3,
+    "flight_map": 0.2,
+    "pass_map": 0.12,
+    "sky": 0.06,
 }
+
+
+def _frame_group(results, job) -> tuple:
+    """Jobs of one group share a kept frame (:func:`draw_on_frame`): the world maps, the pass
+    maps of one station, the sky plots; every other job is a group of its own."""
+    kind, args, path, _ = job
+    if kind in ON_FRAME and path.lower().endswith(".png"):
+        if kind == "pass_map":
+            return (kind, results.passes[args["pass_index"]].station)
+        return (kind,)
+    return (kind, path)
+
+
+def job_batches(results, work, workers: int) -> list[list]:
+    """``work`` in batches for the workers, longest first: the jobs of a frame group go
+    together (the frame is then built by one worker, not by each), a group costing more than
+    half a worker's share split in equal parts."""
+    groups: dict = {}
+    for job in work:
+        groups.setdefault(_frame_group(results, job), []).append(job)
+    total = sum(JOB_COST_S.get(job[0], 1.0) for job in work)
+    cap = total / (2 * workers)
+    batches = []
+    for jobs in groups.values():
+        cost = sum(JOB_COST_S.get(job[0], 1.0) for job in jobs)
+        parts = max(1, min(len(jobs), math.ceil(cost / cap)))
+        batches += [jobs[k::parts] for k in range(parts)]
+    batches.sort(key=lambda b: -sum(JOB_COST_S.get(job[0], 1.0) for job in b))
+    return batches
+
+
+def _render_batch(batch) -> list[str]:
+    return [_render(job) for job in batch]
 
 
 def _before_fork(jobs) -> None:
@@ -177,16 +274,21 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
 
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_render, job) for job in work]
+            batches = job_batches(results, work, workers)
+            futures = [pool.submit(_render_batch, batch) for batch in batches]
             try:
                 for done in as_completed(futures):
-                    _stage(progress, Path(done.result()).name)
+                    for path in done.result():
+                        _stage(progress, Path(path).name)
             except BaseException:
                 for f in futures:
                     f.cancel()
                 raise
     finally:
         _RESULTS = None
+        from .batch import forget_frames
+
+        forget_frames()
 
 
 def plot_stage_count(results) -> int:

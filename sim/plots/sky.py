@@ -27,7 +27,6 @@ def sky_plot(
     "set" marker. ``local_tz`` (a ``tzinfo``) defaults to the pass's station zone. Without
     the arrays, a pass from :func:`sim.find_passes` computes its own path (``sky_plot(p)``)."""
     from ..localtime import get_zone
-    from ..times import human_time, jd_to_datetimes
 
     if seconds is None:  # a pass from find_passes knows its element sets and station
         from ..passes import pass_track
@@ -43,12 +42,42 @@ def sky_plot(
     zone = local_tz if local_tz is not None else get_zone(p.timezone)
     own = ax is None
     if own:  # laid out by hand (place_sky), drawn once when saved
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(figsize=SKY_SIZE)
-        ax = fig.add_subplot(projection="polar")
+        fig, ax = sky_figure()
     else:
         fig = ax.figure
+        sky_frame(ax)
+    draw_pass_on_sky(
+        ax,
+        p,
+        seconds,
+        azimuth_deg,
+        elevation_deg,
+        zone,
+        title=title,
+        start_label=start_label,
+        end_label=end_label,
+    )
+    if own:
+        place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
+    else:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
+    return fig
+
+
+def sky_figure():
+    """(figure, polar axes) of a sky plot laid out by hand (:func:`place_sky`), its frame
+    (:func:`sky_frame`) drawn: the part every sky plot shares."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=SKY_SIZE)
+    ax = fig.add_subplot(projection="polar")
+    sky_frame(ax)
+    return fig, ax
+
+
+def sky_frame(ax):
+    """The sky of a polar axes: north up, azimuth clockwise, the zenith in the middle,
+    elevation rings and compass names."""
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     ax.set_rlim(90, 0)
@@ -56,6 +85,24 @@ def sky_plot(
     ax.set_yticklabels(["0°", "30°", "60°", "90°"], fontsize=7)
     ax.set_xticks(np.radians([0, 45, 90, 135, 180, 225, 270, 315]))
     ax.set_xticklabels(["N", "NE", "E", "SE", "S", "SW", "W", "NW"])
+
+
+def draw_pass_on_sky(
+    ax,
+    p,
+    seconds,
+    azimuth_deg,
+    elevation_deg,
+    zone,
+    *,
+    title=None,
+    start_label=None,
+    end_label=None,
+):
+    """What one pass adds to a sky frame: its path, the visible part, minute ticks in
+    ``zone``, rise and set markers, the title (no legend: the caller places it)."""
+    from ..times import human_time, jd_to_datetimes
+
     theta = np.radians(azimuth_deg)
     elevation_deg = np.asarray(elevation_deg)
     ax.plot(theta, elevation_deg, color=ECLIPSE, linewidth=1.5, label="pass above the mask")
@@ -129,11 +176,6 @@ def sky_plot(
         fontsize=10,
         pad=22,
     )
-    if own:
-        place_sky(ax, ax.legend(loc="upper center", fontsize=7, ncol=2))
-    else:
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
-    return fig
 
 
 #: figure size of a sky plot (inches); margins (inches) around the circle: the compass

@@ -107,9 +107,47 @@ def text_renderer(fig):
     return fig.canvas.get_renderer()
 
 
-#: PNG zlib level: 1 writes in about a third of the time of the default 6, for files about
-#: a quarter larger (measured on the default run's figures; docs/picture-style.md)
+#: PNG zlib level: 1 writes in about a third of the time of the default 6 (measured on the
+#: default run's figures; docs/picture-style.md)
 PNG_COMPRESS_LEVEL = 1
+
+
+def png_bytes(rgba, dpi: float) -> bytes:
+    """A PNG of the canvas pixels ``rgba`` (H, W, 4, top row first): RGB when every pixel is
+    opaque (as in every figure of ours), else RGBA; rows unfiltered, zlib level
+    :data:`PNG_COMPRESS_LEVEL`; the resolution (pHYs) and the "Software" text ``savefig``
+    writes. Unfiltered rows of a plot (flat colours) compress better and about twice as fast
+    as Pillow's adaptive filters (docs/picture-style.md)."""
+    import struct
+    import zlib
+
+    import matplotlib
+    import numpy as np
+
+    pixels = np.asarray(rgba)
+    height, width = pixels.shape[:2]
+    opaque = bool((pixels[..., 3] == 255).all())
+    channels = 3 if opaque else 4
+    rows = np.empty((height, width * channels + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type None
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    per_metre = int(dpi / 0.0254 + 0.5)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
+            chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
+            chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
+            chunk(b"IEND", b""),
+        ]
+    )
 
 
 def save(fig, path, dpi: int = 110):
