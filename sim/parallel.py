@@ -1,10 +1,11 @@
 """Split one long computation over forked worker processes.
 
 For array work that fills preallocated outputs chunk by chunk (``fill(a, b, views)`` computes
-items ``a..b`` into ``views``): the calling process and its workers take the chunks from queues,
-each worker writes into its own copy-on-write pages of the same arrays, and the caller copies
-each finished chunk out of the worker's memory in one system call (``process_vm_readv``);
-nothing is pickled and no shared memory is faulted in (see :func:`run`).
+items ``a..b`` into ``views``): the calling process and its workers take the chunks from queues;
+a worker computes a chunk into scratch arrays of its own and writes it straight into the
+caller's arrays in one system call (``process_vm_writev``; where the kernel refuses that, the
+caller reads it out of the worker with ``process_vm_readv``); nothing is pickled and no shared
+memory is faulted in (see :func:`run`).
 
 Forks only where it is safe and cheap, else runs everything in this process:
 
