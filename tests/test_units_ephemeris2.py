@@ -130,7 +130,14 @@ def test_one_failed_instant_is_a_failed_row_two_are_refused(tmp_path):
 LIMIT_DAYS = 1.0
 REFUSED = {
     # the last instant of set 0's run is just too old; the sets after it are fine
-    "end of a run": [(0, 0.1), (0, LIMIT_DAYS + DELTA_DAYS), (1, 0.1)],
+    "end of a run": [
+        (0, 0.1),
+        (0, 0.5),
+        (0, LIMIT_DAYS + DELTA_DAYS),
+        (1, 0.1),
+        (1, 0.2),
+        (1, 0.3),
+    ],
     # the first instant lies just too long before the first set
     "first instant": [(0, -LIMIT_DAYS - DELTA_DAYS), (0, 0.2)],
     # inside the last set, the last instant of the grid just too old
@@ -348,3 +355,61 @@ def test_a_state_no_orbit_has_in_the_second_process_is_refused(monkeypatch):
     with pytest.raises(TimeSpanError) as got:
         sim.propagate(cat, grid, sunlight=False, workers=2)
     assert str(got.value) == str(rule.value)
+
+
+def test_an_instant_before_de421_is_refused_with_a_limit_that_reaches_it():
+    # a limit of 1e5 days reaches back past 1899-07-29 from the 2024 sets: DE421's start decides
+    cat = sim.load_catalogue(BUNDLED_TLE, max_extrapolation_days=1e5)
+    times = ["1899-07-01T00:00:00Z", "2024-03-29T00:00:00Z"]
+    with pytest.raises(TimeSpanError) as rule:
+        grid = TimeGrid.from_datetimes(times)
+        cat.check_span(grid.whole, grid.fraction)
+    with pytest.raises(TimeSpanError) as got:
+        sim.propagate(cat, times, sunlight=False)
+    assert str(got.value).startswith("1899-07-01T00:00:00Z to 2024-03-29T00:00:00Z lies outside")
+    assert str(got.value) == str(rule.value)
+
+
+def test_a_track_too_large_for_memory_is_refused_before_any_work(monkeypatch):
+    from sim.elements import trust
+
+    monkeypatch.setattr(trust, "available_memory_bytes", lambda: 10**9)
+    cat = sim.load_catalogue(BUNDLED_TLE)
+    samples = 86_400 * 100 + 2  # a day every 0.01 s, as TimeGrid.span counts (the end too)
+    with pytest.raises(TimeSpanError) as got:
+        # 2030 is also past the trust limit: that refusal must not be the one reached
+        sim.propagate(
+            cat, start="2030-01-01T00:00Z", end="2030-01-02T00:00Z", step_s=0.01, max_samples=10**7
+        )
+    need_gb = samples * trust.BYTES_PER_SAMPLE / 1e9
+    assert str(got.value) == (
+        f"track: {samples:,} samples need about {need_gb:.1f} GB of memory, more than the 1.0 GB "
+        "available; use a larger step or a shorter span"
+    )
+
+
+def test_a_state_no_orbit_has_next_to_a_chunk_where_sgp4_fails_is_refused(monkeypatch):
+    # two chunks of 3 and 2: three 1950 instants (SGP4 returns about 1e13 km with error code 0
+    # there, test_parallel), then one in 2050 (SGP4 fails: error 1) and one in 2024 (good); the
+    # rule refuses the 1950 states whatever the other chunk holds
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 4)
+    cat = sim.load_catalogue(BUNDLED_TLE, max_extrapolation_days=36000.0)
+    times = [f"1950-01-01T00:0{k}:00Z" for k in range(3)]
+    grid = TimeGrid.from_datetimes([*times, "2050-01-01T00:00:00Z", "2024-03-29T00:00:00Z"])
+    with pytest.raises(TimeSpanError) as rule:
+        cat.teme(grid.whole, grid.fraction)
+    assert "a state no orbit has" in str(rule.value)
+    with pytest.raises(TimeSpanError) as got:
+        sim.propagate(cat, grid, sunlight=False, workers=1)
+    assert str(got.value) == str(rule.value)
+
+
+def test_sun_table_over_a_grid_that_runs_backwards():
+    # the first instant is the latest: the table must still reach 10 days back, hourly
+    sec = 7_603_200.0 + np.array([0.0, -10.0 * ref.DAY_S])
+    whole, fraction = ref.split_jd(sec)
+    table = se.SunTable.covering(whole, fraction)
+    assert np.diff(table.knots).max() < 1.01 * 3600.0 / ref.DAY_S
+    probe = np.array([7_603_200.0 - 2.3 * ref.DAY_S])
+    got = table.teme(*ref.split_jd(probe))[0]
+    assert _angle_rad(got, ref.teme_sun_km(probe)[0]) < SUN_DIRECTION_RAD
