@@ -321,7 +321,7 @@ MISSION_RULES = [
     ),
     (
         r"x_in_plane_opportunities_",
-        r"w0 = grid\.whole\[0\]\n\+.*grid\.whole\[1\]|grid\.whole\[idx \+ 1\] - w0\)\n\+.*"
+        r"w0 = grid\.whole\[0\]\n\+.*grid\.whole\[1\]|grid\.whole\[idx \+ 1\] - w0\).*\n\+.*"
         r"grid\.whole\[idx (- 1|\+ 2)\]",
         "equivalent: TimeGrid.span gives every instant the same whole day (the fraction runs "
         "on), so any index of grid.whole is w0",
@@ -432,7 +432,17 @@ def statuses() -> dict[str, str]:
 
 
 def diff(name: str) -> str:
-    text = subprocess.run([".venv/bin/mutmut", "show", name], capture_output=True, text=True).stdout
+    """The removed and added line of a mutant (in-process: ``mutmut show`` costs a second)."""
+    text = None
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        module = re.split(r"\.x(ǁ|_)", name)[0]
+        text = get_diff_for_mutant(name, path=module.replace(".", "/") + ".py")
+    except Exception:  # another mutmut version: ask the command
+        text = subprocess.run(
+            [".venv/bin/mutmut", "show", name], capture_output=True, text=True
+        ).stdout
     lines = [ln for ln in text.splitlines() if ln[:2] in ("- ", "+ ")]
     return "\n".join(lines[:2])
 
