@@ -124,7 +124,7 @@ EPHEMERIS_RULES = [
     ),
     (
         r"x_itrs_at_|SunTableǁitrs_",
-        r"theta, 0\.0, xp, yp\)\n\+.*theta, (None|1\.0), xp, yp\)",
+        r"theta, 0\.0, xp, yp\)(\[0\])?\n\+.*theta, (None|1\.0), xp, yp\)",
         "equivalent: the rotation rate is used only for velocities, and none is asked",
     ),
     (
@@ -145,9 +145,35 @@ EPHEMERIS_RULES = [
     ),
     (
         r"x_propagate_",
-        r"\(n > 1 and not flags\[\"good\"\]\.any\(\)\)\n\+.*\(n > 1 or not",
+        r"\(n > 1 and not flags.*\n\+.*\(n > 1 or not",
         "equivalent: the whole-grid check_states then runs for every grid of more than one "
         "instant; it raises only what the rule refuses",
+    ),
+    (
+        r"x_propagate_",
+        r"\(n > 1 and not flags.*\n\+.*\(n >= 1 and not",
+        "equivalent: for one instant check_states refuses nothing when SGP4 failed (it refuses "
+        "only spans without one good instant)",
+    ),
+    (
+        r"x__teme_by_runs_",
+        r"return catalogue\.teme\(whole, fraction, index\)\n\+.*fraction, (None|)\)",
+        "equivalent: catalogue.teme finds the same set index itself",
+    ),
+    (
+        r"x__teme_by_runs_|x_propagate_",
+        r"dtype=np\.float64\)\n\+.*(dtype=None\)|, \))",
+        "equivalent: the arrays are float64 already (TimeGrid and every caller)",
+    ),
+    (
+        r"x_gmst_rad_",
+        r"if whole\.size < 2:|w0 = float\(whole\.flat\[0\]\)|f0 = float\(frac_ut1\.flat\[0\]\)"
+        r"|if lo >= 0\.0 and hi <= GMST_ANCHOR_DAYS:\n\+.*(lo > 0\.0|lo >= 1\.0|hi < GMST)"
+        r"|\+ 1\)\n\+.*(hi \* GMST|\+ 2\))"
+        r"|first = np\.floor\(lo / GMST_ANCHOR_DAYS\)\n\+.*lo \* GMST",
+        "equivalent within nanoradians: another anchor, another origin or the exact formula, "
+        "or extra anchors never used; every choice equals theta_GMST1982 to a few nanoradians "
+        "(GMST_TOLERANCE_RAD = 1e-8 in the tests)",
     ),
     (
         r"x_shadow_state_",
@@ -178,7 +204,7 @@ EPHEMERIS_RULES = [
     ),
     (
         r"SunTableǁover_",
-        r"return cls\(w0, 0\.0, 0\.0, .*\n\+\s+return cls\(w0, (None|1\.0), (0\.0|None|1\.0)",
+        r"return cls\(w0, 0\.0, 0\.0, .*\n\+\s+return cls\(w0, (0\.0|None|1\.0), (0\.0|None|1\.0)",
         "equivalent: days_lo and days_hi are not read when the knots are given",
     ),
     (

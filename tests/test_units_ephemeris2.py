@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import reference as ref
 from conftest import BUNDLED_TLE, write_decaying_tle
+from skyfield.sgp4lib import theta_GMST1982
 
 import sim
 from sim import ephemeris as se
@@ -413,3 +414,15 @@ def test_sun_table_over_a_grid_that_runs_backwards():
     probe = np.array([7_603_200.0 - 2.3 * ref.DAY_S])
     got = table.teme(*ref.split_jd(probe))[0]
     assert _angle_rad(got, ref.teme_sun_km(probe)[0]) < SUN_DIRECTION_RAD
+
+
+def test_gmst_over_ten_years_keeps_its_anchors():
+    # one anchor's linear rate drifts by 7e-8 rad over ten years: the 30-day anchors must be used
+    days = np.array([0.0, 365.25 * 3, 365.25 * 10 + 0.4])
+    whole = 2460400.0 + np.floor(days)
+    fraction = days - np.floor(days) + 0.3
+    theta, rate = se.gmst_rad(whole, fraction, dut1_s=0.0)
+    want, want_rate = theta_GMST1982(whole, fraction)
+    diff = (theta - want + np.pi) % (2 * np.pi) - np.pi
+    assert np.max(np.abs(diff)) < 1e-8  # GMST_TOLERANCE_RAD of test_units_ephemeris
+    assert np.allclose(rate, want_rate, rtol=1e-9, atol=0)
