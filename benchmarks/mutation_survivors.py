@@ -182,7 +182,8 @@ EPHEMERIS_RULES = [
     ),
     (
         r"x_shadow_state_",
-        r"state\[cos_sep (>|>=) .*\n\+\s+state\[cos_sep (>=|>) ",
+        r"state\[cos_sep (> (?P<c>cos_e \* cos_s - )|>= (?P<d>cos_e \* cos_s \+ )).*\n"
+        r"\+\s+state\[cos_sep (>= cos_e \* cos_s - |> cos_e \* cos_s \+ )",
         "equivalent except where the cosine of the separation equals the cone's exactly "
         "(below rounding)",
     ),
