@@ -10,6 +10,9 @@
 # fork, stopping at the first failure. Each module runs at the lowest priority with two workers
 # and stops after MUTATION_MINUTES (default 120) so that it never hogs the shared machine; the
 # summary says how many mutants were not checked. Record the result in docs/mutation.md.
+# Survivors, sorted into killed / equivalent / open with the reasons of docs/mutation.md:
+#   .venv/bin/python benchmarks/mutation_survivors.py 'sim\.ephemeris' --which-test \
+#       tests/test_units_ephemeris2.py    # names the first failing test of a re-checked mutant
 set -eu
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -24,6 +27,8 @@ for module in $modules; do
         >"mutants-$module.log" 2>&1 || echo "   (stopped: see mutants-$module.log)"
 done
 .venv/bin/mutmut results --all true >mutants/results.txt 2>/dev/null
+# mutmut keeps results only until the next run resets them: keep a dated copy beside the logs
+cp mutants/results.txt "mutants-results-$(git rev-parse --short HEAD)-$(date -u +%Y%m%dT%H%MZ).log"  # gitignored
 echo "== $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - started)) s"
 .venv/bin/python - <<'EOF'
 import collections

@@ -8,6 +8,220 @@ import re
 import subprocess
 import sys
 
+#: sim.ephemeris (issue 18, read one by one on the run of 2026-11-25): (mutant-name pattern,
+#: diff pattern, reason). The trust-rule shortcut, the chunk flags and the choice between two
+#: SGP4 paths only decide how much work is done: the rule, check_states or the other path then
+#: gives the same answer.
+EPHEMERIS_RULES = [
+    (
+        r"x__check_span_",
+        r"-.*if jd\.size > 1 and.*\n\+.*(jd\.size >= 1|jd\.size > 2|bool\(None\)|np\.all\(None\)"
+        r"|jd\[1:\] > jd\[:-1\])",
+        "equivalent: decides only whether the shortcut is tried (for one instant it is exact "
+        "too); otherwise catalogue.check_span, the rule itself, raises the same",
+    ),
+    (r"x__check_span_", r'side="left"\)', "equivalent: side='left' is searchsorted's default"),
+    (
+        r"x__check_span_",
+        r"first\]\), 0, None\)\)\n\+.*first\]\), None, None\)\)",
+        "equivalent: the index -1 the lower bound removes is the last instant, already an end",
+    ),
+    (
+        r"x__check_span_",
+        r"\+\s+ends = None",
+        "equivalent: whole[None] holds every instant: the shortcut checks them all",
+    ),
+    (
+        r"x__check_span_",
+        r"age_d = .*\n\+.*(\) \* 24\.0|age_hours\(None|age_hours\(whole\[ends\], None\)"
+        r"|age_hours\(fraction\[ends\]\)|age_hours\(whole\[ends\], \))",
+        "equivalent: the ages come out too large or NaN, so the shortcut is not taken and the "
+        "rule decides",
+    ),
+    (
+        r"x__check_span_",
+        r"if bool\(np\.all\(np\.abs\(age_d\) <.*\n\+.*(bool\(None\)|np\.all\(None\)|<= catalogue"
+        r"|- 1\.000001)",
+        "equivalent: the shortcut is taken less often (or also at exact equality with the "
+        "margin); the rule decides the rest",
+    ),
+    (
+        r"x__chunk_size_",
+        r"chunks % 3|chunks -= |chunks > 2|max\(2, |\(n\) and False",
+        "equivalent: the chunk size changes no value (one chunk or many, one process or "
+        "several give the same bits, test_parallel); only memory and speed",
+    ),
+    (
+        r"x__polar_motion_",
+        r"xp == 1\.0|yp == 1\.0",
+        "equivalent for every pole angle: the zero-angle shortcut is skipped (W with zero angles "
+        "is the identity) or taken at exactly 1 rad, which no pole reaches (below 1e-5 rad)",
+    ),
+    (
+        r"x__polar_motion_",
+        r"\(scratch is None\) (and False|or True)|scratch is not None",
+        "equivalent: a fresh column instead of the scratch one; the same values",
+    ),
+    (
+        r"x__polar_motion_",
+        r"np\.empty\((None|np\.shape\(None\))\)",
+        "equivalent: reached only without a scratch column, and every caller in sim passes one",
+    ),
+    (
+        r"x__propagate_range_",
+        r"age_hours\(w, f, (None|)\)",
+        "equivalent: age_hours finds the same set index itself",
+    ),
+    (
+        r"x__propagate_range_",
+        r"good = bool\(\(err == 0\)\.any\(\)\)\n\+\s+good = (None|bool\(None\))"
+        r"|flags\[\"good\"\]\[c // size\] = good\n\+.*= None"
+        r"|flags\[\"refused\"\]\[c // size\] = False\n\+.*= (None|True)",
+        "equivalent: the chunk flags only decide whether propagate runs check_states over the "
+        "whole grid; these make it run more often, and it raises only what the rule refuses",
+    ),
+    (
+        r"x__sgp4_into_|x__teme_by_runs_",
+        r"fill = getattr\(.*\n\+\s+fill = (None|getattr\(None|getattr\(catalogue\.sets\[0\]\.satrec"
+        r", (\"_sgp4\", \)|\"XX_sgp4XX\"|\"_SGP4\"))",
+        "equivalent: without the buffer-filling call the other path (one sgp4_array per set, "
+        "or catalogue.teme) gives the same states, slower",
+    ),
+    (
+        r"x__sgp4_into_",
+        r"if fill is not None and cuts\.size \+ 1 <= len\(catalogue\):\n\+",
+        "equivalent: chooses between two paths that give the same states (one call per run of "
+        "a set, or one per set); test_units_ephemeris2 checks both",
+    ),
+    (
+        r"x__teme_by_runs_",
+        r"if n == 0 or fill is None or cuts\.size \+ 1 > len\(catalogue\):\n\+\s+if n == 0 or "
+        r"(fill is None and|fill is not None|fill is None or cuts\.size (- 1|\+ 2|\+ 1 >=))",
+        "equivalent: chooses between two paths that give the same states (one call per run of "
+        "a set, or catalogue.teme); test_units_ephemeris2 checks both",
+    ),
+    (
+        r"x__teme_by_runs_",
+        r"if \(n\) or True else|else np\.array\(\[\], (dtype=None|)\)",
+        "equivalent: the cuts of no instants are empty either way (and never read: n == 0 "
+        "returns first)",
+    ),
+    (
+        r"x__teme_to_itrs_columns_",
+        r"order=\"C\"\)  #.*\n\+.*(order=None|order=\"c\"|np\.float64, \))",
+        "equivalent: memory layout only (numpy reads 'c' as 'C')",
+    ),
+    (
+        r"x__teme_to_itrs_columns_|x__geodetic_columns_",
+        r", out=\w+\).*\n\+.*(, out=None\)|, \))",
+        "equivalent: the result goes into a new array instead of a scratch column; the same "
+        "values, and no later step reads what it would have overwritten",
+    ),
+    (
+        r"x__teme_to_itrs_columns_",
+        r"_polar_motion\(.*, t\).*\n\+.*_polar_motion\(.*(, None\)|, \))",
+        "equivalent: _polar_motion allocates its own scratch column; the same values",
+    ),
+    (
+        r"x_itrs_at_|SunTableǁitrs_",
+        r"theta, 0\.0, xp, yp\)(\[0\])?\n\+.*theta, (None|1\.0), xp, yp\)",
+        "equivalent: the rotation rate is used only for velocities, and none is asked",
+    ),
+    (
+        r"x_geodetic_to_itrs_",
+        r"dtype=float\)",
+        "equivalent: np.radians and the float arithmetic that follows convert numbers alike",
+    ),
+    (
+        r"x_propagate_",
+        r"max_samples: int = 20_000_000",
+        "equivalent in practice: differs only for a grid of exactly 20,000,001 instants "
+        "(8 GB), refused by the memory check first on a machine with less",
+    ),
+    (
+        r"x_propagate_",
+        r"shared=count > 1,\n\+\s+shared=count >= 1,",
+        "equivalent: shared memory for one process holds the same values",
+    ),
+    (
+        r"x_propagate_",
+        r"\(n > 1 and not flags.*\n\+.*\(n > 1 or not",
+        "equivalent: the whole-grid check_states then runs for every grid of more than one "
+        "instant; it raises only what the rule refuses",
+    ),
+    (
+        r"x_propagate_",
+        r"\(n > 1 and not flags.*\n\+.*\(n >= 1 and not",
+        "equivalent: for one instant check_states refuses nothing when SGP4 failed (it refuses "
+        "only spans without one good instant)",
+    ),
+    (
+        r"x__teme_by_runs_",
+        r"return catalogue\.teme\(whole, fraction, index\)\n\+.*fraction, (None|)\)",
+        "equivalent: catalogue.teme finds the same set index itself",
+    ),
+    (
+        r"x__teme_by_runs_|x_propagate_",
+        r"dtype=np\.float64\)\n\+.*(dtype=None\)|, \))",
+        "equivalent: the arrays are float64 already (TimeGrid and every caller)",
+    ),
+    (
+        r"x_gmst_rad_",
+        r"if whole\.size < 2:|w0 = float\(whole\.flat\[0\]\)|f0 = float\(frac_ut1\.flat\[0\]\)"
+        r"|if lo >= 0\.0 and hi <= GMST_ANCHOR_DAYS:\n\+.*(lo > 0\.0|lo >= 1\.0|hi < GMST)"
+        r"|\+ 1\)\n\+.*(hi \* GMST|\+ 2\))"
+        r"|first = np\.floor\(lo / GMST_ANCHOR_DAYS\)\n\+.*lo \* GMST",
+        "equivalent within nanoradians: another anchor, another origin or the exact formula, "
+        "or extra anchors never used; every choice equals theta_GMST1982 to a few nanoradians "
+        "(GMST_TOLERANCE_RAD = 1e-8 in the tests)",
+    ),
+    (
+        r"x_shadow_state_",
+        r"np\.minimum\(1\.0, SUN_RADIUS_KM / d_sun\)\n\+.*np\.minimum\(2\.0",
+        "equivalent: R_sun / d exceeds 1 only inside the Sun",
+    ),
+    (
+        r"x_shadow_state_",
+        r"state\[cos_sep (> (?P<c>cos_e \* cos_s - )|>= (?P<d>cos_e \* cos_s \+ )).*\n"
+        r"\+\s+state\[cos_sep (>= cos_e \* cos_s - |> cos_e \* cos_s \+ )",
+        "equivalent except where the cosine of the separation equals the cone's exactly "
+        "(below rounding)",
+    ),
+    (
+        r"SunTableǁ__init___",
+        r"step_s: float = 3600\.0, knots=None",
+        "equivalent: every caller passes step_s",
+    ),
+    (
+        r"SunTableǁ__init___",
+        r"n = max\(2, .*\n\+\s+n = max\((3, |2, .*\+ 3\))",
+        "equivalent: one knot more over the same span: the table is at least as accurate",
+    ),
+    (r"SunTableǁ__init___", r"\+\s+self\.dense = None", "equivalent: None is false like False"),
+    (
+        r"SunTableǁ__init___",
+        r"eph\[\"(SUN|EARTH)\"\]",
+        "equivalent: skyfield finds a kernel's bodies by name whatever the case",
+    ),
+    (
+        r"SunTableǁover_",
+        r"return cls\(w0, 0\.0, 0\.0, .*\n\+\s+return cls\(w0, (0\.0|None|1\.0), (0\.0|None|1\.0)",
+        "equivalent: days_lo and days_hi are not read when the knots are given",
+    ),
+    (
+        r"SunTableǁteme_",
+        r"i = np\.clip\(np\.searchsorted\(self\.knots, days\), 1, self\.knots\.size - 1\)\n\+",
+        "equivalent: the bounds matter only for an instant on the first knot (its interval is "
+        "one step: no false refusal) or past the last (already refused as outside)",
+    ),
+    (
+        r"SunTableǁteme_",
+        r"> 1\.000001 \* self\.step_days\):\n\+.*>= 1\.000001",
+        "equivalent: an over() table's knots are whole steps apart; 1.000001 steps never occurs",
+    ),
+]
+
+
 #: (pattern on the removed + added lines, verdict). First match wins. Each "equivalent" reason
 #: says why no input can tell the mutant from the original.
 RULES = [
@@ -88,6 +302,145 @@ RULES = [
     ),
 ]
 
+#: sim.mission (issue 18, read one by one on the run of 2026-11-25 at 38d2d8b).
+MISSION_RULES = [
+    (
+        r"x__geometry_",
+        r"r / np\.linalg\.norm\(r, axis=1\)\[:, None\], err\n\+.*r \* np\.linalg\.norm",
+        "equivalent: the ISS direction enters only phase_angle_deg's atan2 of two of its "
+        "components, whose ratio its length does not change",
+    ),
+    (
+        r"x_plane_offset_deg_",
+        r"np\.clip\(np\.einsum\(\"ij,ij->i\", s, h\), -1\.0, 1\.0\)",
+        "equivalent: s and h are unit vectors, |s.h| <= 1 up to rounding; the clip guards "
+        "rounding only",
+    ),
+    (
+        r"x__ascending_",
+        r"z = np\.array\(\[0\.0, 0\.0, 1\.0\]\)\n\+.*\[0\.0, 0\.0, 2\.0\]",
+        "equivalent: a longer north vector; only the sign of the product is read",
+    ),
+    (
+        r"x__ascending_",
+        r"north = z - s \* \(s @ z\)\[:, None\]\n\+.*north = z (\+ s \*|- s /)",
+        "equivalent: h x s is perpendicular to s, so the s term of north drops out of the "
+        "product (s.z is never exactly 0: the pole angles tilt even an equatorial pad off the "
+        "TEME equator)",
+    ),
+    (
+        r"x__ascending_",
+        r"north\) > 0\n\+.*north\) >= 0",
+        "equivalent: the product is 0 only for a pad at the latitude of the inclination, which "
+        "touches the plane without crossing it",
+    ),
+    (
+        r"x_phase_angle_deg_",
+        r"p = s - h \* np\.einsum|p /= np\.linalg\.norm\(p",
+        "equivalent: the phase is atan2 of two in-plane components; these change only the "
+        "length of p's in-plane part, or its part along h, which neither component reads",
+    ),
+    (
+        r"x_in_plane_opportunities_",
+        r"step_s: float = 60\.0",
+        "equivalent: the coarse step of the crossing search; crossings are hours apart and the "
+        "bisection reaches 0.01 s from any step",
+    ),
+    (
+        r"x_in_plane_opportunities_",
+        r"w0 = grid\.whole\[0\]\n\+.*grid\.whole\[1\]|grid\.whole\[idx \+ 1\] - w0\).*\n\+.*"
+        r"grid\.whole\[idx (- 1|\+ 2)\]",
+        "equivalent: TimeGrid.span gives every instant the same whole day (the fraction runs "
+        "on), so any index of grid.whole is w0",
+    ),
+    (
+        r"x_in_plane_opportunities_",
+        r"\* DAY_S > 0\.01:\n\+.*\* DAY_S >= 0\.01:",
+        "equivalent: stops one halving later only at exact equality with 0.01 s",
+    ),
+    (
+        r"x_assess_launch_",
+        r"span = 0\.75",
+        "equivalent: a wider search holds the same nearest crossing (slower)",
+    ),
+    (
+        r"x_assess_launch_",
+        r"^-\s+(insertion_s=insertion_s,|downrange_deg=downrange_deg,)",
+        "equivalent: assess_launch reads only the in-plane instants of the opportunities, "
+        "which insertion_s and downrange_deg do not change",
+    ),
+    (
+        r"Opportunityǁto_dict_",
+        r"round\(self\.phase_deg, 2\)",
+        "open: the JSON's rounding of the phase (0.01 deg, or 0.001); no document fixes it, so "
+        "a test would only repeat the code",
+    ),
+]
+
+
+RULES = EPHEMERIS_RULES + MISSION_RULES + RULES
+
+
+def first_failing_tests(names: list[str], tests: list[str], timeout_s: float = 120.0) -> dict:
+    """For each mutant, the first of ``tests`` (pytest node ids or files) that fails with it
+    active, or None when all pass: mutmut's own mechanism (``MUTANT_UNDER_TEST`` in the trampolined
+    copy under mutants/), run by hand so that the report can name the test. One forked pytest per
+    mutant after the heavy imports are done once; run from the repository root after
+    ``mutmut run`` (which writes mutants/)."""
+    import importlib
+    import os
+    import signal
+
+    import pytest
+
+    root = os.getcwd()
+    os.chdir("mutants")
+    sys.path.insert(0, os.getcwd())
+    sys.path.insert(1, os.path.join(root, "tests"))
+    for module in ("numpy", "skyfield.api", "sim", "sim.ephemeris", "sim.mission", "reference"):
+        importlib.import_module(module)
+    paths = [t if t.startswith("/") else os.path.join(root, t) for t in tests]
+
+    class First:
+        failed: str | None = None
+
+        def pytest_runtest_logreport(self, report):
+            if report.failed and First.failed is None:
+                First.failed = report.nodeid
+
+    out = {}
+    for name in names:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: the mutant active, stop at the first failure
+            os.close(read)
+            os.environ["MUTANT_UNDER_TEST"] = name
+            signal.alarm(int(timeout_s))
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            try:
+                pytest.main(
+                    [*paths, "-x", "-q", "-p", "no:cacheprovider", "-m", "not soak"],
+                    plugins=[First()],
+                )
+            finally:
+                os.write(write, (First.failed or "").encode())
+                os._exit(0)
+        os.close(write)
+        chunks = []
+        while chunk := os.read(read, 4096):
+            chunks.append(chunk)
+        os.close(read)
+        _pid, status = os.waitpid(pid, 0)
+        text = b"".join(chunks).decode()
+        if os.WIFSIGNALED(status):
+            text = "(timeout)"
+        out[name] = text or None
+        print(f"{name}: {out[name] or 'survived'}", file=sys.stderr)
+    os.chdir(root)
+    return out
+
 
 def survivors(module_glob: str) -> list[str]:
     out = subprocess.run(
@@ -97,22 +450,78 @@ def survivors(module_glob: str) -> list[str]:
     return [n for n in names if re.match(module_glob, n)]
 
 
+def statuses() -> dict[str, str]:
+    """mutmut's verdict of every mutant (killed, survived, timeout, not checked, ...)."""
+    out = subprocess.run(
+        [".venv/bin/mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True
+    ).stdout
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^\s*(\S+): (.+)$", out, re.M)}
+
+
 def diff(name: str) -> str:
-    text = subprocess.run([".venv/bin/mutmut", "show", name], capture_output=True, text=True).stdout
+    """The removed and added line of a mutant (in-process: ``mutmut show`` costs a second)."""
+    text = None
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        module = re.split(r"\.x(ǁ|_)", name)[0]
+        text = get_diff_for_mutant(name, path=module.replace(".", "/") + ".py")
+    except Exception:  # another mutmut version: ask the command
+        text = subprocess.run(
+            [".venv/bin/mutmut", "show", name], capture_output=True, text=True
+        ).stdout
     lines = [ln for ln in text.splitlines() if ln[:2] in ("- ", "+ ")]
     return "\n".join(lines[:2])
 
 
-def main(pattern: str = r"sim\.") -> None:
+def verdict(name: str, d: str) -> str:
+    for rule in RULES:
+        where, rx, text = rule if len(rule) == 3 else (None, *rule)
+        if (where is None or re.search(where, name)) and re.search(rx, d):
+            return text
+    return "open"
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("pattern", nargs="?", default=r"sim\.", help="regex on mutant names")
+    parser.add_argument(
+        "--names", help="file of mutant names to sort instead of mutmut's current survivors"
+    )
+    parser.add_argument(
+        "--which-test",
+        nargs="+",
+        metavar="TEST",
+        help="run these tests against every mutant not equivalent by a rule and name the first "
+        "that fails (killed by ...); needs mutants/ from a mutmut run",
+    )
+    args = parser.parse_args(argv)
+    if args.names:
+        names = [ln.strip() for ln in open(args.names) if re.match(args.pattern, ln.strip())]
+    else:
+        names = survivors(args.pattern)
+    rows = [(n, diff(n)) for n in names]
+    verdicts = {n: verdict(n, d) for n, d in rows}
+    if args.which_test:
+        open_names = [n for n in names if verdicts[n] == "open"]
+        for n, test in first_failing_tests(open_names, args.which_test).items():
+            if test:
+                verdicts[n] = f"killed by `{test}`"
     print("| mutant | change | verdict |")
     print("|---|---|---|")
-    for name in survivors(pattern):
-        d = diff(name)
-        verdict = next((v for rx, v in RULES if re.search(rx, d)), "open")
+    for name, d in rows:
         change = " -> ".join(ln[1:].strip() for ln in d.splitlines()).replace("|", "\\|")
         short = name.replace("__mutmut_", " #")
-        print(f"| `{short}` | `{change[:160]}` | {verdict} |")
+        print(f"| `{short}` | `{change[:160]}` | {verdicts[name]} |")
+    kinds = {"killed": 0, "equivalent": 0, "open": 0}
+    for v in verdicts.values():
+        kinds[
+            "killed" if v.startswith("killed") else "open" if v.startswith("open") else "equivalent"
+        ] += 1
+    print("\n" + ", ".join(f"{k}: {v}" for k, v in kinds.items()), file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(sys.argv[1:])
