@@ -637,3 +637,137 @@ def test_masked_and_plain_stations_searched_together(cat):
     )
     key = sorted((p.station, round(p.rise_jd * 86400, 2)) for p in alone)
     assert sorted((p.station, round(p.rise_jd * 86400, 2)) for p in together) == key
+
+
+# --------------------------------------------------------------------------------------------
+# The Sun's limit and the lit part of a pass, one rule at a time (mutation survivors, issue 18).
+# A custom preset puts the Sun's limit where a daytime pass crosses it, so both branches of the
+# twilight refinement (Sun climbing, Sun sinking) and the "dark at rise or set" rule are checked
+# against the Sun's altitude from DE421 (tests/reference.py).
+
+#: Perth, 28 March 2024 01:10 UTC: a morning pass, the Sun climbing from 32.7 to 33.8 deg.
+PERTH = Station("Perth", -31.95, 115.86, 0.0)
+PERTH_SPAN = ("2024-03-28T01:00:00Z", "2024-03-28T01:30:00Z")
+#: Houston, 27 March 2024 19:20 UTC: an afternoon pass, the Sun sinking from 60.5 to 59.7 deg.
+HOUSTON = Station("Houston JSC", 29.56, -95.09, 10.0)
+HOUSTON_SPAN = ("2024-03-27T19:15:00Z", "2024-03-27T19:35:00Z")
+#: a Sun limit no daytime Sun reaches: the sky counts as dark all day
+NEVER_BRIGHT_DEG = 90.0
+
+
+def _one_pass(cat, station, span, limit_deg, **preset):
+    (p,) = find_passes(
+        cat, [station], *span, preset=P.VisibilityPreset("t", 10.0, limit_deg, **preset)
+    )
+    return p
+
+
+def _sun_at(station, sec):
+    return ref.sun_altitude_deg(station.lat_deg, station.lon_deg, station.elevation_m, sec)
+
+
+def _sun_crossing(station, a, b, limit_deg):
+    """Reference time (s) where the Sun's altitude at the station crosses ``limit_deg``."""
+    return ref.bisect_time(lambda x: _sun_at(station, x) <= limit_deg, a, b)
+
+
+def test_sun_climbing_past_the_limit_ends_the_visible_part(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(PERTH, np.array([rise, set_]))
+    assert 32.0 < sun[0] < sun[1] - 1.0  # the Sun climbs more than a degree over the pass
+    for limit in (sun[0] + 0.3, sun[1] - 0.6, sun[1] - 0.05):
+        p = _one_pass(cat, PERTH, PERTH_SPAN, limit)
+        assert p.visible
+        got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+        assert abs(got[0] - rise) < 1e-3
+        assert abs(got[1] - _sun_crossing(PERTH, rise, set_, limit)) < TOLERANCE_S["twilight"]
+    # the Sun above the limit at rise and at set: not visible, even half a degree above it
+    assert not _one_pass(cat, PERTH, PERTH_SPAN, sun[0] - 0.5).visible
+    # below it at both: visible from rise to set
+    p = _one_pass(cat, PERTH, PERTH_SPAN, sun[1] + 0.5)
+    got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+    assert p.visible and abs(got[0] - rise) < 1e-3 and abs(got[1] - set_) < 1e-3
+
+
+def test_sun_sinking_past_the_limit_starts_the_visible_part(cat):
+    p = _one_pass(cat, HOUSTON, HOUSTON_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(HOUSTON, np.array([rise, set_]))
+    assert sun[0] > sun[1] + 0.5 and sun[1] > 59.0  # the Sun sinks, and stays far above 0
+    for limit in (sun[1] + 0.05, 0.5 * (sun[0] + sun[1]), sun[0] - 0.1):
+        p = _one_pass(cat, HOUSTON, HOUSTON_SPAN, limit)
+        assert p.visible
+        got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+        assert abs(got[0] - _sun_crossing(HOUSTON, rise, set_, limit)) < TOLERANCE_S["twilight"]
+        assert abs(got[1] - set_) < 1e-3
+    assert not _one_pass(cat, HOUSTON, HOUSTON_SPAN, sun[1] - 0.5).visible
+
+
+def test_a_peak_equal_to_the_minimum_peak_counts(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    peak = p.max_elevation_deg
+    assert _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG, min_peak_elevation_deg=peak).visible
+    above = math.nextafter(peak, math.inf)
+    assert not _one_pass(
+        cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG, min_peak_elevation_deg=above
+    ).visible
+
+
+#: Umbra intervals as fractions of a pass (rise 0, set 1) or seconds from rise ("s"), and the
+#: visible part they leave: the longest lit piece of more than 0.5 s, or None.
+UMBRA_CASES = [
+    # one interval before the pass, two inside: three lit pieces, the last the longest
+    ([(-0.3, -0.1), (0.2, 0.25), (0.4, 0.45)], (0.45, 1.0)),
+    # one inside: the first piece (0.5 of the pass) is longer than the second (0.45)
+    ([(0.5, 0.55)], (0.0, 0.5)),
+    # lit for 0.3 s or exactly 0.5 s at rise: too short to count; 1 s counts
+    ([("s", 0.3, None)], None),
+    ([("s", 0.5, None)], None),
+    ([("s", 1.0, None)], ("s", 0.0, 1.0)),
+    # one after the set: the whole pass
+    ([(1.1, 1.3)], (0.0, 1.0)),
+    ([(-0.2, 0.3)], (0.3, 1.0)),
+]
+
+
+def test_lit_pieces_of_a_pass_between_umbra_intervals(cat, monkeypatch):
+    """The subtraction of the umbra from the dark-sky part, on umbra intervals given by hand
+    (a pass lasts minutes and the umbra half an hour, so the real ISS never has two pieces)."""
+    made = {}
+
+    def umbra(_geo, _t, rise, set_, _sun):
+        starts, ends = [], []
+        for n, (a, b) in enumerate(zip(rise, set_, strict=True)):
+            made[round(float(a), 6)] = n
+            s, e = [], []
+            for iv in UMBRA_CASES[n][0]:
+                if iv[0] == "s":
+                    s.append(a + iv[1])
+                    e.append(b)
+                else:
+                    s.append(a + iv[0] * (b - a))
+                    e.append(a + iv[1] * (b - a))
+            starts.append(s)
+            ends.append(e)
+        return starts, ends
+
+    monkeypatch.setattr(P, "_umbra_intervals", umbra)
+    span = ("2024-03-27T00:00:00Z", "2024-03-29T00:00:00Z")
+    preset = P.VisibilityPreset("t", 10.0, NEVER_BRIGHT_DEG)
+    passes = find_passes(cat, [HOUSTON], *span, preset=preset)
+    assert len(passes) == len(UMBRA_CASES)
+    for p in passes:
+        rise_s, set_s = p.extra["t"][0], p.extra["t"][2]
+        want = UMBRA_CASES[made[round(float(rise_s), 6)]][1]
+        if want is None:
+            assert not p.visible and p.visible_start_jd is None and p.peak_magnitude is None
+            continue
+        if want[0] == "s":
+            lo, hi = rise_s + want[1], rise_s + want[2]
+        else:
+            lo, hi = (rise_s + f * (set_s - rise_s) for f in want)
+        assert p.visible and p.peak_magnitude is not None
+        assert p.extra["visible_t"] == pytest.approx((lo, hi), abs=1e-6)
+        assert (p.visible_start_jd - p.rise_jd) * 86400 == pytest.approx(lo - rise_s, abs=1e-3)
+        assert (p.visible_end_jd - p.rise_jd) * 86400 == pytest.approx(hi - rise_s, abs=1e-3)
