@@ -17,6 +17,7 @@ from conftest import (
     LOOK_ANGLE_TOLERANCE_DEG,
     MAGNITUDE_TOLERANCE,
     RANGE_TOLERANCE_KM,
+    write_decaying_tle,
 )
 from test_derived import TOLERANCE_S, documented_presets, longest_run
 
@@ -771,3 +772,90 @@ def test_lit_pieces_of_a_pass_between_umbra_intervals(cat, monkeypatch):
         assert p.extra["visible_t"] == pytest.approx((lo, hi), abs=1e-6)
         assert (p.visible_start_jd - p.rise_jd) * 86400 == pytest.approx(lo - rise_s, abs=1e-3)
         assert (p.visible_end_jd - p.rise_jd) * 86400 == pytest.approx(hi - rise_s, abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# Windows that cut a pass close to its rise, its set, or on both sides (mutation survivors)
+
+
+def _minsk_reference_pass(cat):
+    """Minsk's pass of 28 March 2024 ~15:42 UTC over a window that holds all of it."""
+    (p,) = find_passes(cat, [MINSK10], "2024-03-28T15:30:00Z", "2024-03-28T16:00:00Z")
+    return p
+
+
+MINSK10 = Station("Minsk", 53.90, 27.57, 220.0, 10.0)
+
+
+def _at(jd, offset_s):
+    return sim.times.jd_iso(jd + offset_s / 86400.0)
+
+
+def _elevation(sats, station, jd):
+    sec = ref.sec_of_jd([jd])
+    return ref.look(sats, station.lat_deg, station.lon_deg, station.elevation_m, sec)[0, 0]
+
+
+def test_window_inside_one_pass(cat, sats):
+    """No sample of the window is below the mask: one pass, open at both ends."""
+    whole = _minsk_reference_pass(cat)
+    start, end = _at(whole.rise_jd, 100.0), _at(whole.rise_jd, 160.0)
+    (p,) = find_passes(cat, [MINSK10], start, end, visibility=False)
+    assert p.open_start and p.open_end
+    assert (p.rise_jd - whole.rise_jd) * 86400 == pytest.approx(100.0, abs=1e-3)
+    assert (p.set_jd - whole.rise_jd) * 86400 == pytest.approx(160.0, abs=1e-3)
+    assert p.rise_elevation_deg == pytest.approx(_elevation(sats, MINSK10, p.rise_jd), abs=1e-3)
+    assert p.set_elevation_deg == pytest.approx(_elevation(sats, MINSK10, p.set_jd), abs=1e-3)
+    assert p.rise_elevation_deg > 10.5
+
+
+def test_window_starting_one_sample_before_the_rise(cat):
+    """Only the first coarse sample is below the mask before the pass: the pass is closed."""
+    whole = _minsk_reference_pass(cat)
+    passes = find_passes(
+        cat, [MINSK10], _at(whole.rise_jd, -60.0), _at(whole.set_jd, 600.0), visibility=False
+    )
+    (p,) = passes
+    assert not p.open_start and not p.open_end
+    assert (p.rise_jd - whole.rise_jd) * 86400 == pytest.approx(0.0, abs=0.01)
+    assert p.rise_azimuth_deg == pytest.approx(whole.rise_azimuth_deg, abs=LOOK_ANGLE_TOLERANCE_DEG)
+
+
+@pytest.mark.parametrize(("edge", "offset_s"), [("start", -2.0), ("end", 2.0)])
+def test_window_holding_only_two_seconds_of_a_pass(cat, sats, edge, offset_s):
+    """The pass's only sample above the mask is the window's first (last) one, 2 s before the
+    set (after the rise), where the elevation clears the mask by a fraction of a degree."""
+    whole = _minsk_reference_pass(cat)
+    if edge == "start":
+        span = (_at(whole.set_jd, offset_s), _at(whole.set_jd, 1000.0))
+    else:
+        span = (_at(whole.rise_jd, -1030.0), _at(whole.rise_jd, offset_s))
+    (p,) = find_passes(cat, [MINSK10], *span, visibility=False)
+    assert p.duration_s == pytest.approx(2.0, abs=0.01)
+    assert (p.open_start, p.open_end) == (edge == "start", edge == "end")
+    inside_jd = p.rise_jd if edge == "start" else p.set_jd
+    assert 10.0 < _elevation(sats, MINSK10, inside_jd) < 11.0
+
+
+def test_passes_of_a_decaying_object_end_where_sgp4_fails(tmp_path):
+    """Samples where SGP4 fails (the object has decayed) are never above the mask."""
+    path = write_decaying_tle(tmp_path)
+    cat, sats = sim.load_catalogue(path), ref.tle_satellites(path)
+    # a station under the track an hour after the epoch (27 March 2024 12:00 UTC)
+    sec = ref.sec_of_iso("2024-03-27T13:00:00Z")
+    lat, lon, _h = ref.geodetic_sat(sats, np.array([sec]))[0]
+    under = Station("Under", float(lat), float(lon), 0.0)
+    start, end = "2024-03-27T12:00:00Z", "2024-04-05T00:00:00Z"
+    passes = find_passes(cat, [under, Station("Houston", 29.56, -95.09, 10.0)], start, end)
+    eph = sim.propagate(cat, start=start, end=end, step_s=60.0, sunlight=False)
+    failed_jd = eph.times.jd[~eph.ok]
+    assert failed_jd.size > 1000  # most of the day: SGP4 fails within hours
+    (p,) = passes
+    assert p.station == "Under" and p.max_elevation_deg > 80.0
+    assert abs(ref.sec_of_jd(p.culmination_jd) - sec) < 600.0
+    look = ref.look(sats, lat, lon, 0.0, ref.sec_of_jd([p.rise_jd, p.set_jd]))
+    assert np.abs(look[:, 0] - 10.0).max() < LOOK_ANGLE_TOLERANCE_DEG
+    assert p.set_jd < failed_jd.min()
+    # a station the object never reaches before it decays: no pass (the failed samples at the
+    # end of the window are not a pass cut by the window)
+    assert find_passes(cat, [Station("Houston", 29.56, -95.09, 10.0)], start, end) == []
