@@ -859,3 +859,47 @@ def test_passes_of_a_decaying_object_end_where_sgp4_fails(tmp_path):
     # a station the object never reaches before it decays: no pass (the failed samples at the
     # end of the window are not a pass cut by the window)
     assert find_passes(cat, [Station("Houston", 29.56, -95.09, 10.0)], start, end) == []
+
+
+def test_a_pass_across_a_switch_of_element_set(cat, sats):
+    """A station under the ISS at the instant the set in force changes: its pass starts under
+    one set and ends under the next (skyfield's epochs decide which set is in force)."""
+    sw = cat.switches()[3]
+    sec = ref.sec_of_jd([sw.jd])
+    lat, lon, _h = ref.geodetic_sat(sats, sec)[0]
+    st = Station("Under", float(lat), float(lon), 0.0, 10.0)
+    (p,) = find_passes(cat, [st], _at(sw.jd, -900.0), _at(sw.jd, 900.0), visibility=False)
+    ends = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    in_force = ref.set_in_force(sats, ends)
+    assert in_force[0] == sw.from_index and in_force[1] == sw.to_index
+    assert p.element_set_switch
+
+
+def test_search_max_of_a_lopsided_peak():
+    """A unimodal function ten times steeper on the left: the best of the 16 samples (1 apart)
+    is 0.9 from the peak, and the next bracket must still hold the peak."""
+
+    def f(x, _rows):
+        return np.where(x < 7.1, 10.0 * (x - 7.1), 7.1 - x)
+
+    t, fx = P._search_max(f, [0.0], [15.0])
+    assert abs(t[0] - 7.1) < 0.005 and fx[0] > -0.05
+
+
+def test_umbra_exit_after_the_last_coarse_sample_of_a_pass(cat, sats):
+    """South Atlantic, 30 March 2024 ~05:38:30 UTC: the ISS leaves the umbra two minutes before
+    the set. With a 300 s grid from 05:22:30 the last sample inside the pass (05:37:30) is still
+    in the umbra, so the exit lies between it and the set, the last instant of the window's
+    only pass."""
+    st = Station("South Atlantic", -50.0, -30.0, 0.0)
+    (p,) = find_passes(
+        cat, [st], "2024-03-30T05:22:30Z", "2024-03-30T05:41:30Z", coarse_step_s=300.0
+    )
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    last_sample = ref.sec_of_iso("2024-03-30T05:37:30Z")
+    assert rise < last_sample < set_ and ref.in_umbra(sats, [rise, last_sample]).all()
+    assert not ref.in_umbra(sats, [set_])[0]
+    exit_s = ref.bisect_time(lambda x: ref.in_umbra(sats, x), last_sample, set_)
+    assert p.visible
+    assert abs(ref.sec_of_jd(p.visible_start_jd) - exit_s) < EVENT_TIME_TOLERANCE_S
+    assert abs(ref.sec_of_jd(p.visible_end_jd) - set_) < 1e-3
