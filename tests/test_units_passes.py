@@ -865,7 +865,7 @@ def test_a_pass_across_a_switch_of_element_set(cat, sats):
     """A station under the ISS at the instant the set in force changes: its pass starts under
     one set and ends under the next (skyfield's epochs decide which set is in force)."""
     sw = cat.switches()[3]
-    sec = ref.sec_of_jd([sw.jd])
+    sec = ref.sec_of_jd([sw.jd]) + 120.0  # the culmination two minutes after the switch
     lat, lon, _h = ref.geodetic_sat(sats, sec)[0]
     st = Station("Under", float(lat), float(lon), 0.0, 10.0)
     (p,) = find_passes(cat, [st], _at(sw.jd, -900.0), _at(sw.jd, 900.0), visibility=False)
@@ -873,6 +873,10 @@ def test_a_pass_across_a_switch_of_element_set(cat, sats):
     in_force = ref.set_in_force(sats, ends)
     assert in_force[0] == sw.from_index and in_force[1] == sw.to_index
     assert p.element_set_switch
+    # the set named on the pass is the one in force at the culmination
+    at_culmination = int(ref.set_in_force(sats, ref.sec_of_jd([p.culmination_jd]))[0])
+    assert at_culmination == sw.to_index
+    assert p.element_set_epoch_utc == ref.epoch_iso_s(sats[at_culmination])
 
 
 def test_search_max_of_a_lopsided_peak():
