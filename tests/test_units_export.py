@@ -1369,3 +1369,23 @@ def test_exports_without_a_launch_and_with_an_event_off_the_track(results, tmp_p
     feats = json.loads((tmp_path / "g.geojson").read_text())["features"]
     names = [f["properties"]["name"] for f in feats if f["properties"].get("kind") == "event"]
     assert names == [e["name"] for e in r.events[1:]] and names
+
+
+def test_kml_bytes_are_those_of_the_element_tree(results):
+    """kml_bytes writes the gx:Track bodies as text in bulk: the bytes must be exactly those
+    ElementTree writes for kml_tree (indented one space per level), declaration included."""
+    import io
+
+    from sim.export.kml import kml_bytes, kml_tree
+
+    buf = io.BytesIO()
+    tree = kml_tree(results)
+    tree.write(buf, encoding="utf-8", xml_declaration=True)
+    want = buf.getvalue()
+    assert want.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<kml ")
+    assert b"\n  <Placemark>" in want and b"<gx:coord>" in want and b"<when>" in want
+    assert kml_bytes(results) == want
+    # every gx:Track of the tree has as many <when> as <gx:coord>, one per sample
+    tracks = tree.getroot().iter(f"{GX}Track")
+    counts = [(len(t.findall(f"{KML}when")), len(t.findall(f"{GX}coord"))) for t in tracks]
+    assert counts and all(a == b > 0 for a, b in counts)
