@@ -683,6 +683,12 @@ def test_sun_climbing_past_the_limit_ends_the_visible_part(cat):
         got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
         assert abs(got[0] - rise) < 1e-3
         assert abs(got[1] - _sun_crossing(PERTH, rise, set_, limit)) < TOLERANCE_S["twilight"]
+
+
+def test_sun_above_or_below_the_limit_for_the_whole_pass(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(PERTH, np.array([rise, set_]))
     # the Sun above the limit at rise and at set: not visible, even half a degree above it
     assert not _one_pass(cat, PERTH, PERTH_SPAN, sun[0] - 0.5).visible
     # below it at both: visible from rise to set
