@@ -1272,3 +1272,120 @@ def test_czml_presentation(results, tmp_path):
     assert burn["point"]["pixelSize"] == 10
     assert burn["label"]["font"] == "11pt sans-serif"
     assert burn["label"]["pixelOffset"] == {"cartesian2": [0, 24]}
+
+
+# --------------------------------------------------------------------------------------------
+# Survivors of the mutation run (issue 18): what the export entry point writes, exactly
+
+
+def test_geojson_export_feature_types_and_precision(results, tmp_path):
+    """Every feature of the GeoJSON export is a 'Feature' (RFC 7946 3.2), stations and events
+    are Points, the track's LineStrings are kept beside the modelled legs, and coordinates carry
+    7 decimals of a degree (1 cm) and altitudes 0.1 m."""
+    from sim.export.formats import export
+    from sim.tracks import split_antimeridian
+
+    export(results, "geojson", tmp_path / "g.geojson")
+    doc = json.loads((tmp_path / "g.geojson").read_text())
+    assert doc["type"] == "FeatureCollection"
+    feats = doc["features"]
+    assert all(f["type"] == "Feature" for f in feats)
+    kinds = [f["properties"].get("kind", "track") for f in feats]
+    eph = results.ephemeris
+    segments = split_antimeridian(eph.lon_deg, eph.lat_deg, edge_points=False)
+    assert kinds.count("track") == len(segments)
+    for f, kind in zip(feats, kinds, strict=True):
+        if kind in ("station", "event", "burn"):
+            assert f["geometry"]["type"] == "Point"
+        if kind == "track":
+            assert f["geometry"]["type"] == "LineString"
+            coords = np.array(f["geometry"]["coordinates"])
+            assert np.array_equal(coords[:, :2], np.round(coords[:, :2], 7))
+            assert np.array_equal(coords[:, 2], np.round(coords[:, 2], 1))
+            assert (np.abs(coords[:, :2] * 1e7 - np.round(coords[:, :2] * 1e7)) < 1e-3).all()
+
+
+def test_geojson_track_two_samples_are_a_line_and_one_sample_a_rounded_point(results):
+    import copy
+
+    eph = results.ephemeris
+    e = copy.copy(eph)
+    e.lon_deg = eph.lon_deg.copy()
+    e.lon_deg[:10] = -170.0
+    e.lon_deg[10:12] = 170.0  # two samples alone on the far side of the antimeridian
+    e.lon_deg[12:20] = -170.0
+    e.lon_deg[20] = 170.123456789  # one alone
+    e.lon_deg[21:] = -170.0
+    feats = T.geojson_track(e)["features"]
+    by_start = {f["properties"]["start_utc"]: f for f in feats}
+    times = eph.iso(3)
+    two = by_start[times[10]]["geometry"]
+    assert two["type"] == "LineString" and len(two["coordinates"]) == 2
+    one = by_start[times[20]]["geometry"]
+    assert one["type"] == "Point"
+    lon, lat, alt_m = one["coordinates"]
+    assert lon == 170.1234568
+    assert lat == round(float(eph.lat_deg[20]), 7) and lat != round(float(eph.lat_deg[20]), 6)
+    assert alt_m == round(float(eph.alt_km[20]) * 1000.0, 1)
+    assert alt_m != round(float(eph.alt_km[20]) * 1000.0)
+
+
+def test_export_czml_start_csv_any_name_and_met(results, tmp_path):
+    """The czml export honours --start as well as --end; the csv export writes CSV whatever the
+    file's suffix, with met_s counted from the launch event."""
+    from sim.export.formats import export
+
+    jd = results.ephemeris.times.jd
+    export(results, "czml", tmp_path / "c.czml", start_jd=jd[5])
+    c = json.loads((tmp_path / "c.czml").read_text())
+    iss = next(p for p in c if p["id"] == "iss")
+    assert iss["position"]["epoch"] == sim.times.jd_iso(jd[5])
+    assert len(iss["position"]["cartesian"]) == 4 * (jd.size - 5)
+    paths = export(results, "csv", tmp_path / "r.dat")
+    assert paths[0] == tmp_path / "r.dat"
+    rows = _read_csv(tmp_path / "r.dat")
+    assert len(rows) == jd.size
+    launch = next(e for e in results.events if e["name"] == "launch")
+    for row in rows[::40]:
+        want = _sec(row["time_utc"]) - _sec(launch["utc"])
+        assert float(row["met_s"]) == pytest.approx(want, abs=2e-3)
+
+
+def test_exports_without_a_launch_and_with_an_event_off_the_track(results, tmp_path):
+    """A replay with no launch event has no met_s column; an event where SGP4 failed (no ISS
+    position) is left out of the GeoJSON, and the events after it are kept."""
+    import copy
+
+    from sim.export.formats import export
+
+    r = copy.copy(results)
+    nowhere = dict(results.events[0], name="nowhere")
+    for key in ("iss_lat_deg", "iss_lon_deg", "iss_alt_km"):
+        nowhere[key] = float("nan")
+    r.events = [nowhere] + [e for e in results.events if e["name"] != "launch"]
+    export(r, "csv", tmp_path / "r.csv")
+    assert "met_s" not in (tmp_path / "r.csv").read_text().split("\n")[0].split(",")
+    export(r, "geojson", tmp_path / "g.geojson")
+    feats = json.loads((tmp_path / "g.geojson").read_text())["features"]
+    names = [f["properties"]["name"] for f in feats if f["properties"].get("kind") == "event"]
+    assert names == [e["name"] for e in r.events[1:]] and names
+
+
+def test_kml_bytes_are_those_of_the_element_tree(results):
+    """kml_bytes writes the gx:Track bodies as text in bulk: the bytes must be exactly those
+    ElementTree writes for kml_tree (indented one space per level), declaration included."""
+    import io
+
+    from sim.export.kml import kml_bytes, kml_tree
+
+    buf = io.BytesIO()
+    tree = kml_tree(results)
+    tree.write(buf, encoding="utf-8", xml_declaration=True)
+    want = buf.getvalue()
+    assert want.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<kml ")
+    assert b"\n  <Placemark>" in want and b"<gx:coord>" in want and b"<when>" in want
+    assert kml_bytes(results) == want
+    # every gx:Track of the tree has as many <when> as <gx:coord>, one per sample
+    tracks = tree.getroot().iter(f"{GX}Track")
+    counts = [(len(t.findall(f"{KML}when")), len(t.findall(f"{GX}coord"))) for t in tracks]
+    assert counts and all(a == b > 0 for a, b in counts)

@@ -17,6 +17,7 @@ from conftest import (
     LOOK_ANGLE_TOLERANCE_DEG,
     MAGNITUDE_TOLERANCE,
     RANGE_TOLERANCE_KM,
+    write_decaying_tle,
 )
 from test_derived import TOLERANCE_S, documented_presets, longest_run
 
@@ -637,3 +638,278 @@ def test_masked_and_plain_stations_searched_together(cat):
     )
     key = sorted((p.station, round(p.rise_jd * 86400, 2)) for p in alone)
     assert sorted((p.station, round(p.rise_jd * 86400, 2)) for p in together) == key
+
+
+# --------------------------------------------------------------------------------------------
+# The Sun's limit and the lit part of a pass, one rule at a time (mutation survivors, issue 18).
+# A custom preset puts the Sun's limit where a daytime pass crosses it, so both branches of the
+# twilight refinement (Sun climbing, Sun sinking) and the "dark at rise or set" rule are checked
+# against the Sun's altitude from DE421 (tests/reference.py).
+
+#: Perth, 28 March 2024 01:10 UTC: a morning pass, the Sun climbing from 32.7 to 33.8 deg.
+PERTH = Station("Perth", -31.95, 115.86, 0.0)
+PERTH_SPAN = ("2024-03-28T01:00:00Z", "2024-03-28T01:30:00Z")
+#: Houston, 27 March 2024 19:20 UTC: an afternoon pass, the Sun sinking from 60.5 to 59.7 deg.
+HOUSTON = Station("Houston JSC", 29.56, -95.09, 10.0)
+HOUSTON_SPAN = ("2024-03-27T19:15:00Z", "2024-03-27T19:35:00Z")
+#: a Sun limit no daytime Sun reaches: the sky counts as dark all day
+NEVER_BRIGHT_DEG = 90.0
+
+
+def _one_pass(cat, station, span, limit_deg, **preset):
+    (p,) = find_passes(
+        cat, [station], *span, preset=P.VisibilityPreset("t", 10.0, limit_deg, **preset)
+    )
+    return p
+
+
+def _sun_at(station, sec):
+    return ref.sun_altitude_deg(station.lat_deg, station.lon_deg, station.elevation_m, sec)
+
+
+def _sun_crossing(station, a, b, limit_deg):
+    """Reference time (s) where the Sun's altitude at the station crosses ``limit_deg``."""
+    return ref.bisect_time(lambda x: _sun_at(station, x) <= limit_deg, a, b)
+
+
+def test_sun_climbing_past_the_limit_ends_the_visible_part(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(PERTH, np.array([rise, set_]))
+    assert 32.0 < sun[0] < sun[1] - 1.0  # the Sun climbs more than a degree over the pass
+    for limit in (sun[0] + 0.3, sun[1] - 0.6, sun[1] - 0.05):
+        p = _one_pass(cat, PERTH, PERTH_SPAN, limit)
+        assert p.visible
+        got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+        assert abs(got[0] - rise) < 1e-3
+        assert abs(got[1] - _sun_crossing(PERTH, rise, set_, limit)) < TOLERANCE_S["twilight"]
+
+
+def test_sun_above_or_below_the_limit_for_the_whole_pass(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(PERTH, np.array([rise, set_]))
+    # the Sun above the limit at rise and at set: not visible, even half a degree above it
+    assert not _one_pass(cat, PERTH, PERTH_SPAN, sun[0] - 0.5).visible
+    # below it at both: visible from rise to set
+    p = _one_pass(cat, PERTH, PERTH_SPAN, sun[1] + 0.5)
+    got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+    assert p.visible and abs(got[0] - rise) < 1e-3 and abs(got[1] - set_) < 1e-3
+
+
+def test_sun_sinking_past_the_limit_starts_the_visible_part(cat):
+    p = _one_pass(cat, HOUSTON, HOUSTON_SPAN, NEVER_BRIGHT_DEG)
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    sun = _sun_at(HOUSTON, np.array([rise, set_]))
+    assert sun[0] > sun[1] + 0.5 and sun[1] > 59.0  # the Sun sinks, and stays far above 0
+    for limit in (sun[1] + 0.05, 0.5 * (sun[0] + sun[1]), sun[0] - 0.1):
+        p = _one_pass(cat, HOUSTON, HOUSTON_SPAN, limit)
+        assert p.visible
+        got = ref.sec_of_jd([p.visible_start_jd, p.visible_end_jd])
+        assert abs(got[0] - _sun_crossing(HOUSTON, rise, set_, limit)) < TOLERANCE_S["twilight"]
+        assert abs(got[1] - set_) < 1e-3
+    assert not _one_pass(cat, HOUSTON, HOUSTON_SPAN, sun[1] - 0.5).visible
+
+
+def test_a_peak_equal_to_the_minimum_peak_counts(cat):
+    p = _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG)
+    peak = p.max_elevation_deg
+    assert _one_pass(cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG, min_peak_elevation_deg=peak).visible
+    above = math.nextafter(peak, math.inf)
+    assert not _one_pass(
+        cat, PERTH, PERTH_SPAN, NEVER_BRIGHT_DEG, min_peak_elevation_deg=above
+    ).visible
+
+
+#: Umbra intervals as fractions of a pass (rise 0, set 1) or seconds from rise ("s"), and the
+#: visible part they leave: the longest lit piece of more than 0.5 s, or None.
+UMBRA_CASES = [
+    # one interval before the pass, two inside: three lit pieces, the last the longest
+    ([(-0.3, -0.1), (0.2, 0.25), (0.4, 0.45)], (0.45, 1.0)),
+    # one inside: the first piece (0.5 of the pass) is longer than the second (0.45)
+    ([(0.5, 0.55)], (0.0, 0.5)),
+    # lit for 0.3 s or exactly 0.5 s at rise: too short to count; 1 s counts
+    ([("s", 0.3, None)], None),
+    ([("s", 0.5, None)], None),
+    ([("s", 1.0, None)], ("s", 0.0, 1.0)),
+    # one after the set: the whole pass
+    ([(1.1, 1.3)], (0.0, 1.0)),
+    ([(-0.2, 0.3)], (0.3, 1.0)),
+]
+
+
+def test_lit_pieces_of_a_pass_between_umbra_intervals(cat, monkeypatch):
+    """The subtraction of the umbra from the dark-sky part, on umbra intervals given by hand
+    (a pass lasts minutes and the umbra half an hour, so the real ISS never has two pieces)."""
+    made = {}
+
+    def umbra(_geo, _t, rise, set_, _sun):
+        starts, ends = [], []
+        for n, (a, b) in enumerate(zip(rise, set_, strict=True)):
+            made[round(float(a), 6)] = n
+            s, e = [], []
+            for iv in UMBRA_CASES[n][0]:
+                if iv[0] == "s":
+                    s.append(a + iv[1])
+                    e.append(b)
+                else:
+                    s.append(a + iv[0] * (b - a))
+                    e.append(a + iv[1] * (b - a))
+            starts.append(s)
+            ends.append(e)
+        return starts, ends
+
+    monkeypatch.setattr(P, "_umbra_intervals", umbra)
+    span = ("2024-03-27T00:00:00Z", "2024-03-29T00:00:00Z")
+    preset = P.VisibilityPreset("t", 10.0, NEVER_BRIGHT_DEG)
+    passes = find_passes(cat, [HOUSTON], *span, preset=preset)
+    assert len(passes) == len(UMBRA_CASES)
+    for p in passes:
+        rise_s, set_s = p.extra["t"][0], p.extra["t"][2]
+        want = UMBRA_CASES[made[round(float(rise_s), 6)]][1]
+        if want is None:
+            assert not p.visible and p.visible_start_jd is None and p.peak_magnitude is None
+            continue
+        if want[0] == "s":
+            lo, hi = rise_s + want[1], rise_s + want[2]
+        else:
+            lo, hi = (rise_s + f * (set_s - rise_s) for f in want)
+        assert p.visible and p.peak_magnitude is not None
+        assert p.extra["visible_t"] == pytest.approx((lo, hi), abs=1e-6)
+        assert (p.visible_start_jd - p.rise_jd) * 86400 == pytest.approx(lo - rise_s, abs=1e-3)
+        assert (p.visible_end_jd - p.rise_jd) * 86400 == pytest.approx(hi - rise_s, abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# Windows that cut a pass close to its rise, its set, or on both sides (mutation survivors)
+
+
+def _minsk_reference_pass(cat):
+    """Minsk's pass of 28 March 2024 ~15:42 UTC over a window that holds all of it."""
+    (p,) = find_passes(cat, [MINSK10], "2024-03-28T15:30:00Z", "2024-03-28T16:00:00Z")
+    return p
+
+
+MINSK10 = Station("Minsk", 53.90, 27.57, 220.0, 10.0)
+
+
+def _at(jd, offset_s):
+    return sim.times.jd_iso(jd + offset_s / 86400.0)
+
+
+def _elevation(sats, station, jd):
+    sec = ref.sec_of_jd([jd])
+    return ref.look(sats, station.lat_deg, station.lon_deg, station.elevation_m, sec)[0, 0]
+
+
+def test_window_inside_one_pass(cat, sats):
+    """No sample of the window is below the mask: one pass, open at both ends."""
+    whole = _minsk_reference_pass(cat)
+    start, end = _at(whole.rise_jd, 100.0), _at(whole.rise_jd, 160.0)
+    (p,) = find_passes(cat, [MINSK10], start, end, visibility=False)
+    assert p.open_start and p.open_end
+    assert (p.rise_jd - whole.rise_jd) * 86400 == pytest.approx(100.0, abs=1e-3)
+    assert (p.set_jd - whole.rise_jd) * 86400 == pytest.approx(160.0, abs=1e-3)
+    assert p.rise_elevation_deg == pytest.approx(_elevation(sats, MINSK10, p.rise_jd), abs=1e-3)
+    assert p.set_elevation_deg == pytest.approx(_elevation(sats, MINSK10, p.set_jd), abs=1e-3)
+    assert p.rise_elevation_deg > 10.5
+
+
+def test_window_starting_one_sample_before_the_rise(cat):
+    """Only the first coarse sample is below the mask before the pass: the pass is closed."""
+    whole = _minsk_reference_pass(cat)
+    passes = find_passes(
+        cat, [MINSK10], _at(whole.rise_jd, -60.0), _at(whole.set_jd, 600.0), visibility=False
+    )
+    (p,) = passes
+    assert not p.open_start and not p.open_end
+    assert (p.rise_jd - whole.rise_jd) * 86400 == pytest.approx(0.0, abs=0.01)
+    assert p.rise_azimuth_deg == pytest.approx(whole.rise_azimuth_deg, abs=LOOK_ANGLE_TOLERANCE_DEG)
+
+
+@pytest.mark.parametrize(("edge", "offset_s"), [("start", -2.0), ("end", 2.0)])
+def test_window_holding_only_two_seconds_of_a_pass(cat, sats, edge, offset_s):
+    """The pass's only sample above the mask is the window's first (last) one, 2 s before the
+    set (after the rise), where the elevation clears the mask by a fraction of a degree."""
+    whole = _minsk_reference_pass(cat)
+    if edge == "start":
+        span = (_at(whole.set_jd, offset_s), _at(whole.set_jd, 1000.0))
+    else:
+        span = (_at(whole.rise_jd, -1030.0), _at(whole.rise_jd, offset_s))
+    (p,) = find_passes(cat, [MINSK10], *span, visibility=False)
+    assert p.duration_s == pytest.approx(2.0, abs=0.01)
+    assert (p.open_start, p.open_end) == (edge == "start", edge == "end")
+    inside_jd = p.rise_jd if edge == "start" else p.set_jd
+    assert 10.0 < _elevation(sats, MINSK10, inside_jd) < 11.0
+
+
+def test_passes_of_a_decaying_object_end_where_sgp4_fails(tmp_path):
+    """Samples where SGP4 fails (the object has decayed) are never above the mask."""
+    path = write_decaying_tle(tmp_path)
+    cat, sats = sim.load_catalogue(path), ref.tle_satellites(path)
+    # a station under the track an hour after the epoch (27 March 2024 12:00 UTC)
+    sec = ref.sec_of_iso("2024-03-27T13:00:00Z")
+    lat, lon, _h = ref.geodetic_sat(sats, np.array([sec]))[0]
+    under = Station("Under", float(lat), float(lon), 0.0)
+    start, end = "2024-03-27T12:00:00Z", "2024-04-05T00:00:00Z"
+    passes = find_passes(cat, [under, Station("Houston", 29.56, -95.09, 10.0)], start, end)
+    eph = sim.propagate(cat, start=start, end=end, step_s=60.0, sunlight=False)
+    failed_jd = eph.times.jd[~eph.ok]
+    assert failed_jd.size > 1000  # most of the day: SGP4 fails within hours
+    (p,) = passes
+    assert p.station == "Under" and p.max_elevation_deg > 80.0
+    assert abs(ref.sec_of_jd(p.culmination_jd) - sec) < 600.0
+    look = ref.look(sats, lat, lon, 0.0, ref.sec_of_jd([p.rise_jd, p.set_jd]))
+    assert np.abs(look[:, 0] - 10.0).max() < LOOK_ANGLE_TOLERANCE_DEG
+    assert p.set_jd < failed_jd.min()
+    # a station the object never reaches before it decays: no pass (the failed samples at the
+    # end of the window are not a pass cut by the window)
+    assert find_passes(cat, [Station("Houston", 29.56, -95.09, 10.0)], start, end) == []
+
+
+def test_a_pass_across_a_switch_of_element_set(cat, sats):
+    """A station under the ISS at the instant the set in force changes: its pass starts under
+    one set and ends under the next (skyfield's epochs decide which set is in force)."""
+    sw = cat.switches()[3]
+    sec = ref.sec_of_jd([sw.jd]) + 120.0  # the culmination two minutes after the switch
+    lat, lon, _h = ref.geodetic_sat(sats, sec)[0]
+    st = Station("Under", float(lat), float(lon), 0.0, 10.0)
+    (p,) = find_passes(cat, [st], _at(sw.jd, -900.0), _at(sw.jd, 900.0), visibility=False)
+    ends = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    in_force = ref.set_in_force(sats, ends)
+    assert in_force[0] == sw.from_index and in_force[1] == sw.to_index
+    assert p.element_set_switch
+    # the set named on the pass is the one in force at the culmination
+    at_culmination = int(ref.set_in_force(sats, ref.sec_of_jd([p.culmination_jd]))[0])
+    assert at_culmination == sw.to_index
+    assert p.element_set_epoch_utc == ref.epoch_iso_s(sats[at_culmination])
+
+
+def test_search_max_of_a_lopsided_peak():
+    """A unimodal function ten times steeper on the left: the best of the 16 samples (1 apart)
+    is 0.9 from the peak, and the next bracket must still hold the peak."""
+
+    def f(x, _rows):
+        return np.where(x < 7.1, 10.0 * (x - 7.1), 7.1 - x)
+
+    t, fx = P._search_max(f, [0.0], [15.0])
+    assert abs(t[0] - 7.1) < 0.005 and fx[0] > -0.05
+
+
+def test_umbra_exit_after_the_last_coarse_sample_of_a_pass(cat, sats):
+    """South Atlantic, 30 March 2024 ~05:38:30 UTC: the ISS leaves the umbra two minutes before
+    the set. With a 300 s grid from 05:22:30 the last sample inside the pass (05:37:30) is still
+    in the umbra, so the exit lies between it and the set, the last instant of the window's
+    only pass."""
+    st = Station("South Atlantic", -50.0, -30.0, 0.0)
+    (p,) = find_passes(
+        cat, [st], "2024-03-30T05:22:30Z", "2024-03-30T05:41:30Z", coarse_step_s=300.0
+    )
+    rise, set_ = ref.sec_of_jd([p.rise_jd, p.set_jd])
+    last_sample = ref.sec_of_iso("2024-03-30T05:37:30Z")
+    assert rise < last_sample < set_ and ref.in_umbra(sats, [rise, last_sample]).all()
+    assert not ref.in_umbra(sats, [set_])[0]
+    exit_s = ref.bisect_time(lambda x: ref.in_umbra(sats, x), last_sample, set_)
+    assert p.visible
+    assert abs(ref.sec_of_jd(p.visible_start_jd) - exit_s) < EVENT_TIME_TOLERANCE_S
+    assert abs(ref.sec_of_jd(p.visible_end_jd) - set_) < 1e-3
