@@ -1,6 +1,6 @@
 """Ground stations, pass search, naked-eye visibility and an estimated brightness.
 
-The search samples elevation on a coarse grid (60 s by default) for all stations at once, then
+The search samples elevation on a coarse grid (120 s by default) for all stations at once, then
 refines every local maximum of (elevation - mask) by a vectorised 16-point search, so a grazing
 pass that clears the mask for a few seconds between two samples is still found; rise and set are
 found to 0.005 s the same way. Passes cut by the window edges are kept and flagged
@@ -701,7 +701,7 @@ def _umbra_intervals(geo: _Geometry, t: np.ndarray, rise, set_, sun: SunTable):
     """Per pass, the intervals (seconds from the base) when the object is in the Earth's umbra.
 
     Only the pass itself is looked at: the shadow is sampled at rise, at set and at the coarse
-    grid instants between them (the umbra lasts about 35 minutes, far longer than a 60 s step,
+    grid instants between them (the umbra lasts about 35 minutes, far longer than the coarse step,
     so no entry or exit is missed), and every change is bisected to 0.01 s.
     """
     pieces = [np.r_[a, t[(t > a) & (t < b)], b] for a, b in zip(rise, set_, strict=True)]
