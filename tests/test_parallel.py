@@ -379,9 +379,13 @@ def test_killing_the_parent_mid_track_leaves_no_worker(sig):
     # the worker is held mid-track for a minute: only the parent's end can end it early
     script = textwrap.dedent(
         f"""
+        import faulthandler
         import os
+        import signal
         import time
         import sim
+
+        faulthandler.register(signal.SIGUSR1)  # the test asks for the stacks if we hang
         import sim.ephemeris as se
         from sim.times import TimeGrid
 
@@ -413,7 +417,14 @@ def test_killing_the_parent_mid_track_leaves_no_worker(sig):
         assert workers, "no worker seen within 30 s"
         time.sleep(0.2)  # past the worker's set-up
         os.kill(proc.pid, sig)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # say where the parent hangs, then fail
+            os.kill(proc.pid, signal.SIGUSR1)
+            time.sleep(1)
+            proc.kill()
+            _, err = proc.communicate()
+            raise AssertionError(f"parent still running 30 s after {sig!r}:\n{err}") from None
         deadline = time.monotonic() + 10
         while any(_alive(p) for p in workers) and time.monotonic() < deadline:
             time.sleep(0.05)
