@@ -13,6 +13,45 @@ import sys
 #: SGP4 paths only decide how much work is done: the rule, check_states or the other path then
 #: gives the same answer.
 EPHEMERIS_RULES = [
+    # read one by one on the run of merged main (2026-11-25 22:10, after the track2 rewrite of
+    # _check_span, _in_order and the Sun table's calls)
+    (
+        r"xǁSunTableǁ__init___",
+        r"range\(0, n, SUN_KNOTS_PER_CALL\)",
+        "equivalent: calls skyfield one knot at a time instead of 96 (same bits per knot: the "
+        "block size only keeps OpenBLAS in this thread); only the time changes",
+    ),
+    (
+        r"x__check_span_",
+        r"-.*if n > 1 and _in_order.*\n\+.*if n (>= 1|> 2) and",
+        "equivalent: for one or two instants the shortcut and the full check test the same "
+        "instants (both are ends); catalogue.check_span raises the same",
+    ),
+    (
+        r"x__check_span_",
+        r"jd_first, jd_last = .*\n\+.*(fraction\[1\], whole|fraction\[\+1\])",
+        "equivalent: jd_first/jd_last only pick the shortcut's quick bounds and the boundaries "
+        "inside; instants 0 and n - 1 are ends and are checked in full by the rule anyway, and a "
+        "boundary moved by one step is found by the bisection at the same index",
+    ),
+    (
+        r"x__check_span_",
+        r"bounds\[\(bounds > jd_first\).*\n\+.*bounds >= jd_first",
+        "equivalent: a set starting exactly at the first instant adds index 0 (and -1, clipped "
+        "to 0), already an end",
+    ),
+    (
+        r"x__in_order_",
+        r"range\(0, whole\.size - 1, block\).*\n\+.*whole\.size \+ 1",
+        "equivalent: the extra block starts past the end: its slice is empty and np.all of "
+        "nothing is True",
+    ),
+    (
+        r"x__in_order_",
+        r"jd\[1:\] >= jd\[:-1\].*\n\+.*jd\[1:\] > jd\[:-1\]",
+        "equivalent: a repeated instant makes the grid 'not in order', so it is checked in full "
+        "by catalogue.check_span, which raises the same",
+    ),
     (
         r"x__check_span_",
         r"-.*if jd\.size > 1 and.*\n\+.*(jd\.size >= 1|jd\.size > 2|bool\(None\)|np\.all\(None\)"
