@@ -609,6 +609,107 @@ PASSES_EXPORT_RULES = [
         "equivalent: round(nan) is nan, which json_safe writes as null",
     ),
     (r'"csv", launch_jd=launch\)\n\+.*"CSV"', "equivalent: write_track lower-cases the format"),
+    # export, the open rows of the full run (branch mutexp): equivalents found by reading
+    (
+        r"\+.*(sel|keep) &= jd > start_jd - 1e-9|\+.*keep &= jd < end_jd \+ 1e-9"
+        r"|\+.*if not lo - 1e-9 < t <= hi|\+.*if not lo - 1e-9 <= t < hi \+ 1e-9",
+        "equivalent in practice: differs only for a time exactly 1e-9 d (86 us) outside the "
+        "cut, the edge of the tolerance itself (tests put the cut exactly on samples and burns)",
+    ),
+    (
+        r"\+.*p\.set_jd >= lo and p\.rise_jd < hi|\+.*p\.set_jd > lo and p\.rise_jd <= hi",
+        "equivalent in practice: differs only when a refined set (rise) time equals the span's "
+        "first (last) sample to the last bit, where it adds a zero-length in-view interval",
+    ),
+    (
+        r'frame: str = "eme2000"',
+        "equivalent: the frame name is upper-cased before use",
+    ),
+    (
+        r"step_s: float = 601\.0|n = max\(3, int|DAY_S / step_s\)\) - 1\)"
+        r"|\(days\.max\(\) \+ days\.min\(\)\) \* DAY_S|DAY_S / step_s\)\) \+ 2\)",
+        "equivalent within far less than a millimetre: the number of knots of the TEME to EME2000 "
+        "rotation changes by one or two (650 s instead of 600 s apart: largest change of a "
+        "position 3e-9 km over 4 h, measured)",
+    ),
+    (
+        r"w0 = float\(whole\[1\]\)",
+        "equivalent: w0 is only the origin of the knots' days and goes back to skyfield with them",
+    ),
+    (
+        r"np\.full_like\(eph\.(r_teme_km|v_teme_km_s), None\)",
+        "equivalent: numpy fills a float array with None as NaN",
+    ),
+    (
+        r"previous = \"\"|previous_leg = \"\"",
+        "equivalent: an empty text is no element set index (leg) either, like None",
+    ),
+    (
+        r"object_name = legs\[1\]\.trajectory\.object_name",
+        "equivalent: legs are grouped by the object's slug, so every leg of a group has its name",
+    ),
+    (
+        r"\[rows\]\.tolist\(\), strict=True\n\+\s*\)",
+        "equivalent: rows, positions and velocities have one entry per row by construction",
+    ),
+    (
+        r"\(t\.whole\[row_a\] - t\.whole\[row_b\]\) - \(t\.fraction",
+        "equivalent: differs only for rows in different whole Julian days, at least 1 s apart "
+        "on every grid, which are not one instant either way",
+    ),
+    (
+        r"t\.fraction\[row_b\]\)\) <= \(",
+        "equivalent: differs only for rows exactly 1 microsecond apart",
+    ),
+    (
+        r"d\[:3\]\.isdigit\(\)",
+        "equivalent: a designator's launch number is three digits, so its third character is a "
+        "digit whenever the first two are",
+    ),
+    (
+        r"key = None|key = \(id\(None\), name\)|hit = None$|hit = _memo\.get\(None\)"
+        r"|hit\[1\] is not owner|hit\[0\] is owner:",
+        "equivalent: the memo only saves work; on a miss (or a hit of another owner) the value "
+        "is computed again, and the memo holds its owner alive so ids cannot be reused",
+    ),
+    (
+        r"once\(eph, None, lambda",
+        "equivalent: every caller asks for 3 digits, so one key per ephemeris suffices",
+    ),
+    (
+        r"\(name in \(\"time_utc\", \"element_set_epoch_utc\", \"sunlit\"\)\) or True"
+        r"|\"element_set_epoch_utc\", \"(XXsunlitXX|SUNLIT)\"\)",
+        "equivalent: a list of numpy floats (or of texts) formats the same as .tolist()'s",
+    ),
+    (
+        r'(good|bad) \+= ",%\.3F"',
+        "equivalent: %F differs from %f only for inf and nan, and met_s is finite",
+    ),
+    (
+        r'"%\.7F %\.7F %\.1F" % row',
+        "equivalent: %F differs from %f only for inf and nan; failed samples are not written",
+    ),
+    (
+        r"atomic_writer\(path, (newline=None)?\) as f:",
+        "equivalent on POSIX: newline=None translates \\n to os.linesep, which is \\n",
+    ),
+    (
+        r'extrasaction="IGNORE"',
+        "equivalent: csv.DictWriter lower-cases extrasaction",
+    ),
+    (
+        r'p\.extra\.get\("object", (None)?\)',
+        "equivalent: csv writes None as an empty field",
+    ),
+    (
+        r'outputs\.get\("(oem|html)", ',
+        "equivalent: the scenario loader fills every [outputs] key (OutputsTable.model_dump), so "
+        "the default is never used",
+    ),
+    (
+        r"mask = os\.umask\(1\)",
+        "equivalent: the umask is read by setting any value and restoring the old one",
+    ),
 ]
 
 #: survivors of the full runs killed by tests added afterwards and confirmed by running the test
