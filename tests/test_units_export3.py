@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -592,3 +593,158 @@ def test_oem_eme2000_over_two_weeks_against_skyfield(results, monkeypatch):
     m = np.einsum("ij,jkn->nik", ICRS_to_J2000, np.transpose(TEME.rotation_at(t), (1, 0, 2)))
     want = np.einsum("nij,nj->ni", m, eph.r_teme_km)
     assert np.abs(got - want).max() < 1e-5  # 1 cm; measured agreement well below a millimetre
+
+
+# --------------------------------------------------------------------------------------------
+# iCalendar: times on a Julian day with an odd integer part, rounding, defaults
+
+
+def _ics_pass(results, start_iso: str, culm_offset_s: float):
+    import dataclasses
+
+    def jd(sec):
+        w, f = ref.split_jd(np.array([sec]))
+        return float(w[0] + f[0])
+
+    t0 = ref.sec_of_iso(start_iso)
+    return dataclasses.replace(
+        results.passes[0],
+        station="Here",
+        timezone="UTC",
+        visible=True,
+        visible_start_jd=jd(t0),
+        culmination_jd=jd(t0 + culm_offset_s),
+        visible_end_jd=jd(t0 + 600.0),
+        peak_magnitude=-2.0,
+        visible_start_elevation_deg=20.0,
+        visible_start_azimuth_deg=300.0,
+        visible_end_elevation_deg=15.0,
+        visible_end_azimuth_deg=100.0,
+        max_elevation_deg=60.0,
+        culmination_azimuth_deg=200.0,
+    )
+
+
+def _unfold(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n ", "")
+
+
+def test_ics_times_on_an_odd_julian_day_rounded_to_the_second(results, tmp_path, monkeypatch):
+    import time
+
+    from sim.export.ics import pass_event, write_ics
+    from sim.export.results import write_passes
+
+    # JD 2460391 (odd) runs from 2024-03-21 12:00 UTC; 19:12:41.7 rounds to 19:12:42
+    p = _ics_pass(results, "2024-03-21T19:12:41.7Z", 300.0)
+    assert math.floor(p.visible_start_jd) % 2 == 1
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")
+    time.tzset()
+    try:
+        text = _unfold(pass_event(p).to_ical())
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert "DTSTART:20240321T191242Z" in text and "DTEND:20240321T192242Z" in text
+    assert "SUMMARY:ISS visible from Here: max 60°\\, mag -2.0" in text  # RFC 5545 escapes ","
+    assert "UID:iss-here-20240321T191242Z@sim-orbital-replay" in text
+    desc = text.split("DESCRIPTION:")[1].split("\r\n")[0].replace("\\,", ",")
+    assert desc.startswith("Appears 2024-03-21 19:12:42 UTC, 20° above ")
+    assert "Highest 2024-03-21 19:17:42 UTC, 60° above " in desc
+    assert "Disappears 2024-03-21 19:22:42 UTC, 15° above " in desc
+    # a culmination exactly at the visible start or end is inside the visible part
+    for offset in (0.0, 600.0):
+        q = _ics_pass(results, "2024-03-21T19:12:41.7Z", offset)
+        assert "outside the visible part" not in _unfold(pass_event(q).to_ical())
+    q = _ics_pass(results, "2024-03-21T19:12:41.7Z", 601.0)
+    assert "Highest (outside the visible part)" in _unfold(pass_event(q).to_ical())
+    # the default object name is the ISS, in every writer
+    write_ics([p], tmp_path / "p.ics")
+    assert "X-WR-CALNAME:ISS visible passes" in _unfold((tmp_path / "p.ics").read_bytes())
+    write_passes([p], tmp_path)
+    assert "X-WR-CALNAME:ISS visible passes" in _unfold((tmp_path / "passes.ics").read_bytes())
+
+
+# --------------------------------------------------------------------------------------------
+# sim.export.model: burns located in the samples, pieces by hand, a replay without its flight
+
+
+def test_modelled_legs_place_burns_at_their_instants_and_name_a_bad_time(results):
+    import dataclasses
+
+    from sim.export import model
+
+    for ml, _rows in _legs(results):
+        eph = ml.ephemeris
+        for burn, row in ml.burns:
+            t = ref.sec_of_split(eph.times.whole[row], eph.times.fraction[row])
+            assert abs(t - ref.sec_of_iso(burn.utc)) < 1e-3
+            # the first of the instant's samples: the one before has the same time
+            assert abs(eph.times.jd[row + 1] - eph.times.jd[row]) * 86400.0 < 1e-3
+    # without the flight (a replay read back without it) the legs carry no burns
+    ours = copy.copy(results)
+    ours.flight = None
+    legs = model.modelled_legs(ours)
+    assert len(legs) == 2 and all(ml.leg is None and ml.burns == [] for ml in legs)
+    # a burn time that does not parse is named in the error
+    ff = results.flight.legs[-1]
+    bad = dataclasses.replace(ff.burns[0], utc="not a time")
+    flight = copy.copy(results.flight)
+    flight.legs = [*results.flight.legs[:-1], dataclasses.replace(ff, burns=[bad])]
+    ours.flight = flight
+    with pytest.raises(SimError) as err:
+        model.modelled_legs(ours)
+    assert f"{ff.name} burn {bad.name}" in str(err.value)
+
+
+class _Grid:
+    """The least of an ephemeris that pieces() reads: times and a length."""
+
+    def __init__(self, sec):
+        sec = np.asarray(sec, dtype=float)
+        self.times = type("T", (), {})()
+        self.times.whole = np.full(sec.size, 2460390.5)
+        self.times.fraction = sec / 86400.0
+        self._n = sec.size
+
+    def __len__(self):
+        return self._n
+
+
+def test_pieces_split_at_repeated_instants_by_hand():
+    from sim.export.model import pieces
+
+    got = [r.tolist() for r in pieces(_Grid([0.0, 0.0, 10.0, 20.0, 20.0]))]
+    assert got == [[0], [1, 2, 3], [4]]
+    got = [r.tolist() for r in pieces(_Grid([0.0, 10.0, 20.0, 20.0, 30.0]))]
+    assert got == [[0, 1, 2], [3, 4]]
+
+
+# --------------------------------------------------------------------------------------------
+# track: MET of a lift-off between samples, an unknown suffix, output_file of a plain path
+
+
+def test_track_met_between_samples_and_an_unknown_suffix(results, tmp_path):
+    from sim.errors import OutputError
+    from sim.export import track
+
+    (asc, _rows), _ff = _legs(results)
+    eph = asc.ephemeris
+    launch_jd = float(eph.times.jd[0]) - 0.4567 / 86400.0
+    path = track.write_track(eph, tmp_path / "m.csv", launch_jd=launch_jd)
+    rows = path.read_text().split("\n")[1:-1]
+    met = np.array([float(r.split(",")[-1]) for r in rows])
+    sec = _sec_rows(eph, range(len(eph)))
+    assert np.abs(met - (sec - sec[0] + 0.4567)).max() < 1.5e-3
+    with pytest.raises(OutputError) as err:
+        track.write_track(eph, tmp_path / "t.Xyz")
+    assert "unknown track format 'xyz'" in str(err.value)
+
+
+def test_output_file_of_a_path_through_a_linked_folder_is_the_path(tmp_path):
+    from sim.export.atomic import output_file
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    target, status = output_file(tmp_path / "link" / "f.csv")
+    assert target == tmp_path / "link" / "f.csv" and status is None
