@@ -748,3 +748,23 @@ def test_output_file_of_a_path_through_a_linked_folder_is_the_path(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "real")
     target, status = output_file(tmp_path / "link" / "f.csv")
     assert target == tmp_path / "link" / "f.csv" and status is None
+
+
+def test_oem_set_change_hidden_by_failed_samples(results, monkeypatch):
+    """Failed samples, then a different element set that is not a recorded switch from the
+    last one: the new segment names its set and does not claim SGP4 failed under the same set."""
+    from sim.export.oem import oem_text
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    cat = results.catalogue
+    eph = results.ephemeris
+    k = int(eph.set_index[0])
+    jumps = {(sw.from_index, sw.to_index) for sw in cat.switches()}
+    k2 = next(j for j in range(len(cat.sets)) if j != k and (k, j) not in jumps)
+    ours = _with_errors(results, [100])
+    ours.ephemeris.set_index = eph.set_index.copy()
+    ours.ephemeris.set_index[101:] = k2
+    _h, segs = _kvn(oem_text(ours))
+    assert len(segs) == 2
+    assert segs[1]["comments"][0].startswith(f"element set epoch {cat.sets[k2].epoch_iso[:-1]} ")
+    assert not [c for c in segs[1]["comments"] if "SGP4 failed" in c or "switched" in c]
