@@ -648,6 +648,126 @@ PASSES_EXPORT_RULES = [
         "equivalent: round(nan) is nan, which json_safe writes as null",
     ),
     (r'"csv", launch_jd=launch\)\n\+.*"CSV"', "equivalent: write_track lower-cases the format"),
+    # export, the open rows of the full run (branch mutexp): equivalents found by reading
+    (
+        r"\+.*(sel|keep) &= jd > start_jd - 1e-9|\+.*keep &= jd < end_jd \+ 1e-9"
+        r"|\+.*if not lo - 1e-9 < t <= hi|\+.*if not lo - 1e-9 <= t < hi \+ 1e-9",
+        "equivalent in practice: differs only for a time exactly 1e-9 d (86 us) outside the "
+        "cut, the edge of the tolerance itself (tests put the cut exactly on samples and burns)",
+    ),
+    (
+        r"\+.*p\.set_jd >= lo and p\.rise_jd < hi|\+.*p\.set_jd > lo and p\.rise_jd <= hi",
+        "equivalent in practice: differs only when a refined set (rise) time equals the span's "
+        "first (last) sample to the last bit, where it adds a zero-length in-view interval",
+    ),
+    (
+        r'frame: str = "eme2000"',
+        "equivalent: the frame name is upper-cased before use",
+    ),
+    (
+        r"step_s: float = 601\.0|n = max\(3, int|DAY_S / step_s\)\) - 1\)"
+        r"|\(days\.max\(\) \+ days\.min\(\)\) \* DAY_S|DAY_S / step_s\)\) \+ 2\)",
+        "equivalent within far less than a millimetre: the number of knots of the TEME to EME2000 "
+        "rotation changes by one or two (650 s instead of 600 s apart: largest change of a "
+        "position 3e-9 km over 4 h, measured)",
+    ),
+    (
+        r"w0 = float\(whole\[1\]\)",
+        "equivalent: w0 is only the origin of the knots' days and goes back to skyfield with them",
+    ),
+    (
+        r"np\.full_like\(eph\.(r_teme_km|v_teme_km_s), None\)",
+        "equivalent: numpy fills a float array with None as NaN",
+    ),
+    (
+        r"previous = \"\"|previous_leg = \"\"",
+        "equivalent: an empty text is no element set index (leg) either, like None",
+    ),
+    (
+        r"object_name = legs\[1\]\.trajectory\.object_name",
+        "equivalent: legs are grouped by the object's slug, so every leg of a group has its name",
+    ),
+    (
+        r"\[rows\]\.tolist\(\), strict=True\n-\s*\)$",
+        "equivalent: rows, positions and velocities have one entry per row by construction",
+    ),
+    (
+        r"\(t\.whole\[row_a\] - t\.whole\[row_b\]\) - \(t\.fraction",
+        "equivalent: differs only for rows in different whole Julian days, at least 1 s apart "
+        "on every grid, which are not one instant either way",
+    ),
+    (
+        r"t\.fraction\[row_b\]\)\) <= \(",
+        "equivalent: differs only for rows exactly 1 microsecond apart",
+    ),
+    (
+        r"d\[:3\]\.isdigit\(\)",
+        "equivalent: a designator's launch number is three digits, so its third character is a "
+        "digit whenever the first two are",
+    ),
+    (
+        r"key = None|key = \(id\(None\), name\)|hit = None$|hit = _memo\.get\(None\)"
+        r"|hit\[1\] is not owner|hit\[0\] is owner:",
+        "equivalent: the memo only saves work; on a miss (or a hit of another owner) the value "
+        "is computed again, and the memo holds its owner alive so ids cannot be reused",
+    ),
+    (
+        r"once\(eph, None, lambda",
+        "equivalent: every caller asks for 3 digits, so one key per ephemeris suffices",
+    ),
+    (
+        r"\(name in \(\"time_utc\", \"element_set_epoch_utc\", \"sunlit\"\)\) or True"
+        r"|\"element_set_epoch_utc\", \"(XXsunlitXX|SUNLIT)\"\)",
+        "equivalent: a list of numpy floats (or of texts) formats the same as .tolist()'s",
+    ),
+    (
+        r'(good|bad) \+= ",%\.3F"',
+        "equivalent: %F differs from %f only for inf and nan, and met_s is finite",
+    ),
+    (
+        r'"%\.7F %\.7F %\.1F" % row',
+        "equivalent: %F differs from %f only for inf and nan; failed samples are not written",
+    ),
+    (
+        r"atomic_writer\(path, (newline=None)?\) as f:",
+        "equivalent on POSIX: newline=None translates \\n to os.linesep, which is \\n",
+    ),
+    (
+        r'extrasaction="IGNORE"',
+        "equivalent: csv.DictWriter lower-cases extrasaction",
+    ),
+    (
+        r'p\.extra\.get\("object", (None)?\)',
+        "equivalent: csv writes None as an empty field",
+    ),
+    (
+        r'outputs\.get\("(oem|html)", ',
+        "equivalent: the scenario loader fills every [outputs] key (OutputsTable.model_dump), so "
+        "the default is never used",
+    ),
+    (
+        r"if \(str\(target\.parent\)\) or True|if str\(None\) else|else Path\(None\)"
+        r"|else Path\(\"XX\.XX\"\)",
+        "equivalent: str() of a Path's parent is never empty ('.' for a bare name), so the else "
+        "branch is never taken",
+    ),
+    (
+        r"self\.as_text = None",
+        "equivalent by design: None takes the element path, which writes the same bytes as the "
+        "text path (test_kml_bytes_are_those_of_the_element_tree)",
+    ),
+    (
+        r"\* DAY_S <= SAME_INSTANT_S",
+        "equivalent: differs only for samples exactly 1 microsecond apart",
+    ),
+    (
+        r"jd_to_datetimes\(math\.floor\(jd\), jd % 1, \)",
+        "equivalent: 0 digits is jd_to_datetimes' default",
+    ),
+    (
+        r"mask = os\.umask\(1\)",
+        "equivalent: the umask is read by setting any value and restoring the old one",
+    ),
 ]
 
 #: survivors of the full runs killed by tests added afterwards and confirmed by running the test
@@ -662,12 +782,261 @@ PASSES_EXPORT_KILLED = {
     # a default on the def line, which the listing's diff does not show
     "sim.passes.x__add_magnitudes__mutmut_1": "equivalent within the model's precision: 26 "
     "instead of 25 samples of the visible part find the brightest to 0.01 mag (checked)",
+    # defaults on the def line (the listing's diff does not show them), branch mutexp
+    **{
+        f"sim.export.{name}": "equivalent: the frame name is upper-cased before use"
+        for name in (
+            "oem.x_oem_text__mutmut_2",
+            "oem.x_write_oem__mutmut_2",
+            "oem.x_model_oem_texts__mutmut_2",
+            "oem.x_write_model_oems__mutmut_2",
+            "formats.x_export__mutmut_2",
+        )
+    },
+    "sim.export.oem.x_teme_to_eme2000_matrices__mutmut_1": "equivalent within far less than a "
+    "millimetre: knots 601 s apart instead of 600 s (650 s: largest change of a position "
+    "3e-9 km over 4 h, measured)",
     **{f"sim.export.kml.x_kml_tree__mutmut_{n}": KML_TEST for n in (1, 2, 3, 4, 6)},
     **{
         f"sim.export.kml.x_kml_bytes__mutmut_{n}": KML_TEST
         for n in (13, 14, 19, 20, 25, 48, 50, 51, 52, 54, 56, 60, 64, 66)
     },
 }
+
+#: mutexp kills: open survivors of the full run, each confirmed killed by running the test
+#: with the mutant active (--which-test, mutmut's MUTANT_UNDER_TEST switch)
+_MUTEXP_KILLS = {
+    "tests/test_units_export.py::test_kml_bytes_are_those_of_the_element_tree": (
+        "sim.export.kml.x__kml_tree__mutmut_155",
+        "sim.export.kml.x__kml_tree__mutmut_368",
+        "sim.export.kml.x__kml_tree__mutmut_369",
+        "sim.export.kml.x__model_folder__mutmut_170",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_26",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_27",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_28",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_29",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_30",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_31",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_32",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_33",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_34",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_35",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_36",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_37",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_38",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_39",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_40",
+        "sim.export.kml.xǁ_Tracksǁadd__mutmut_41",
+    ),
+    "tests/test_units_export3.py::test_cospar_designators_of_five_characters": (
+        "sim.export.oem.x__cospar__mutmut_3",
+        "sim.export.oem.x__cospar__mutmut_4",
+    ),
+    "tests/test_units_export3.py::test_creation_date_is_utc_in_any_local_zone": (
+        "sim.export.oem.x_creation_date_utc__mutmut_6",
+        "sim.export.oem.x_creation_date_utc__mutmut_14",
+        "sim.export.oem.x_creation_date_utc__mutmut_18",
+    ),
+    "tests/test_units_export3.py::test_czml_cut_on_burn_instants_keeps_both_ends": (
+        "sim.export.czml.x__model_packets__mutmut_17",
+        "sim.export.czml.x__model_packets__mutmut_23",
+        "sim.export.czml.x__model_packets__mutmut_29",
+        "sim.export.czml.x__model_packets__mutmut_158",
+        "sim.export.czml.x__model_packets__mutmut_159",
+        "sim.export.czml.x__model_packets__mutmut_162",
+        "sim.export.czml.x__model_packets__mutmut_163",
+        "sim.export.czml.x__model_packets__mutmut_164",
+    ),
+    "tests/test_units_export3.py::test_czml_events_at_the_ends_of_a_cut_and_without_a_source": (
+        "sim.export.czml.x_czml_document__mutmut_287",
+        "sim.export.czml.x_czml_document__mutmut_290",
+        "sim.export.czml.x_czml_document__mutmut_296",
+        "sim.export.czml.x_czml_document__mutmut_313",
+        "sim.export.czml.x_czml_document__mutmut_315",
+        "sim.export.czml.x_czml_document__mutmut_318",
+        "sim.export.czml.x_czml_document__mutmut_335",
+        "sim.export.czml.x_czml_document__mutmut_336",
+    ),
+    "tests/test_units_export3.py::test_czml_iss_two_sample_cut_and_failed_samples_inside_a_cut": (
+        "sim.export.czml.x_czml_document__mutmut_6",
+        "sim.export.czml.x_czml_document__mutmut_20",
+        "sim.export.czml.x_czml_document__mutmut_21",
+        "sim.export.czml.x_czml_document__mutmut_49",
+    ),
+    "tests/test_units_export3.py::test_czml_legs_with_two_samples_or_none_in_the_cut": (
+        "sim.export.czml.x__model_packets__mutmut_27",
+        "sim.export.czml.x__model_packets__mutmut_28",
+        "sim.export.czml.x_czml_document__mutmut_76",
+        "sim.export.czml.x_czml_document__mutmut_77",
+    ),
+    "tests/test_units_export3.py::test_czml_model_sample_times_precision_words_and_burn_moments": (
+        "sim.export.czml.x__model_packets__mutmut_32",
+        "sim.export.czml.x__model_packets__mutmut_36",
+        "sim.export.czml.x__model_packets__mutmut_37",
+        "sim.export.czml.x__model_packets__mutmut_38",
+        "sim.export.czml.x__model_packets__mutmut_53",
+        "sim.export.czml.x__model_packets__mutmut_69",
+        "sim.export.czml.x__model_packets__mutmut_70",
+        "sim.export.czml.x__model_packets__mutmut_71",
+        "sim.export.czml.x__model_packets__mutmut_72",
+        "sim.export.czml.x__model_packets__mutmut_73",
+        "sim.export.czml.x__model_packets__mutmut_75",
+        "sim.export.czml.x__model_packets__mutmut_77",
+        "sim.export.czml.x__model_packets__mutmut_78",
+        "sim.export.czml.x__model_packets__mutmut_119",
+        "sim.export.czml.x__model_packets__mutmut_124",
+        "sim.export.czml.x__model_packets__mutmut_169",
+        "sim.export.czml.x__model_packets__mutmut_176",
+        "sim.export.czml.x__model_packets__mutmut_192",
+        "sim.export.czml.x__model_packets__mutmut_193",
+        "sim.export.czml.x__model_packets__mutmut_194",
+        "sim.export.czml.x__model_packets__mutmut_195",
+        "sim.export.czml.x__model_packets__mutmut_202",
+        "sim.export.czml.x__model_packets__mutmut_208",
+        "sim.export.model.x_modelled_legs__mutmut_21",
+        "sim.export.model.x_modelled_legs__mutmut_23",
+        "sim.export.model.x_modelled_legs__mutmut_24",
+    ),
+    "tests/test_units_export3.py::test_czml_times_across_a_julian_day_on_a_fractional_grid": (
+        "sim.export.czml.x__model_packets__mutmut_31",
+        "sim.export.czml.x__model_packets__mutmut_47",
+        "sim.export.czml.x__model_packets__mutmut_48",
+        "sim.export.czml.x_czml_document__mutmut_27",
+        "sim.export.czml.x_czml_document__mutmut_43",
+        "sim.export.czml.x_czml_document__mutmut_44",
+    ),
+    "tests/test_units_export3.py::"
+    "test_geojson_model_features_precision_and_legs_with_few_samples": (
+        "sim.export.track.x_geojson_model_features__mutmut_7",
+        "sim.export.track.x_geojson_model_features__mutmut_8",
+        "sim.export.track.x_geojson_model_features__mutmut_9",
+        "sim.export.track.x_geojson_model_features__mutmut_30",
+        "sim.export.track.x_geojson_model_features__mutmut_35",
+        "sim.export.track.x_geojson_model_features__mutmut_42",
+        "sim.export.track.x_geojson_model_features__mutmut_110",
+        "sim.export.track.x_geojson_model_features__mutmut_116",
+        "sim.export.track.x_geojson_model_features__mutmut_124",
+    ),
+    "tests/test_units_export3.py::test_groundtrack_has_the_replay_and_the_legs": (
+        "sim.export.track.x_write_groundtrack__mutmut_3",
+    ),
+    "tests/test_units_export3.py::test_ics_times_on_an_odd_julian_day_rounded_to_the_second": (
+        "sim.export.ics.x__utc__mutmut_1",
+        "sim.export.ics.x__utc__mutmut_10",
+        "sim.export.ics.x__utc__mutmut_11",
+        "sim.export.ics.x_pass_event__mutmut_1",
+        "sim.export.ics.x_pass_event__mutmut_2",
+        "sim.export.ics.x_pass_event__mutmut_64",
+        "sim.export.ics.x_pass_event__mutmut_77",
+        "sim.export.ics.x_pass_event__mutmut_90",
+        "sim.export.ics.x_pass_event__mutmut_99",
+        "sim.export.ics.x_pass_event__mutmut_100",
+        "sim.export.ics.x_write_ics__mutmut_1",
+        "sim.export.ics.x_write_ics__mutmut_2",
+        "sim.export.results.x_write_passes__mutmut_1",
+        "sim.export.results.x_write_passes__mutmut_2",
+    ),
+    "tests/test_units_export3.py::test_kml_events_without_a_position_and_legs_with_few_samples": (
+        "sim.export.kml.x__kml_tree__mutmut_264",
+        "sim.export.kml.x__model_folder__mutmut_5",
+        "sim.export.kml.x__model_folder__mutmut_6",
+    ),
+    "tests/test_units_export3.py::"
+    "test_model_oem_unknown_object_fitted_values_and_a_change_without_burn": (
+        "sim.export.oem.x__same_time__mutmut_7",
+        "sim.export.oem.x__same_time__mutmut_8",
+        "sim.export.oem.x_model_oem_texts__mutmut_90",
+        "sim.export.oem.x_model_oem_texts__mutmut_92",
+        "sim.export.oem.x_model_oem_texts__mutmut_93",
+        "sim.export.oem.x_model_oem_texts__mutmut_94",
+        "sim.export.oem.x_model_oem_texts__mutmut_103",
+        "sim.export.oem.x_model_oem_texts__mutmut_104",
+        "sim.export.oem.x_model_oem_texts__mutmut_106",
+        "sim.export.oem.x_model_oem_texts__mutmut_107",
+        "sim.export.oem.x_model_oem_texts__mutmut_108",
+        "sim.export.oem.x_model_oem_texts__mutmut_109",
+        "sim.export.oem.x_model_oem_texts__mutmut_111",
+        "sim.export.oem.x_model_oem_texts__mutmut_112",
+        "sim.export.oem.x_model_oem_texts__mutmut_113",
+        "sim.export.oem.x_model_oem_texts__mutmut_114",
+        "sim.export.oem.x_model_oem_texts__mutmut_130",
+        "sim.export.oem.x_model_oem_texts__mutmut_131",
+        "sim.export.oem.x_model_oem_texts__mutmut_132",
+        "sim.export.oem.x_model_oem_texts__mutmut_133",
+        "sim.export.oem.x_model_oem_texts__mutmut_134",
+        "sim.export.oem.x_model_oem_texts__mutmut_135",
+        "sim.export.oem.x_model_oem_texts__mutmut_136",
+        "sim.export.oem.x_model_oem_texts__mutmut_137",
+    ),
+    "tests/test_units_export3.py::test_model_passes_csv_lines_end_in_lf": (
+        "sim.export.results.x_write_model_passes__mutmut_22",
+    ),
+    "tests/test_units_export3.py::"
+    "test_modelled_legs_place_burns_at_their_instants_and_name_a_bad_time": (
+        "sim.export.model.x_modelled_legs__mutmut_2",
+        "sim.export.model.x_modelled_legs__mutmut_16",
+        "sim.export.model.x_modelled_legs__mutmut_18",
+    ),
+    "tests/test_units_export3.py::test_oem_eme2000_over_two_weeks_against_skyfield": (
+        "sim.export.oem.x_teme_to_eme2000_matrices__mutmut_28",
+    ),
+    "tests/test_units_export3.py::test_oem_set_change_hidden_by_failed_samples": (
+        "sim.export.oem.x_oem_text__mutmut_121",
+        "sim.export.oem.x_oem_text__mutmut_127",
+    ),
+    "tests/test_units_export3.py::test_oem_two_good_samples_and_a_lone_good_sample": (
+        "sim.export.oem.x_oem_text__mutmut_10",
+        "sim.export.oem.x_oem_text__mutmut_11",
+        "sim.export.oem.x_oem_text__mutmut_94",
+    ),
+    "tests/test_units_export3.py::test_oem_writers_default_to_eme2000": (
+        "sim.export.oem.x_model_oem_texts__mutmut_1",
+        "sim.export.oem.x_write_model_oems__mutmut_7",
+        "sim.export.oem.x_write_oem__mutmut_1",
+    ),
+    "tests/test_units_export3.py::test_output_file_of_a_path_through_a_linked_folder_is_the_path": (
+        "sim.export.atomic.x_output_file__mutmut_5",
+    ),
+    "tests/test_units_export3.py::test_output_paths_under_a_regular_file_say_why": (
+        "sim.export.atomic.x_output_file__mutmut_11",
+        "sim.export.atomic.x_output_folder__mutmut_6",
+    ),
+    "tests/test_units_export3.py::test_pieces_split_at_repeated_instants_by_hand": (
+        "sim.export.model.x_pieces__mutmut_6",
+        "sim.export.model.x_pieces__mutmut_9",
+        "sim.export.model.x_pieces__mutmut_19",
+        "sim.export.model.x_pieces__mutmut_20",
+    ),
+    "tests/test_units_export3.py::test_track_csv_of_a_modelled_leg_with_a_failed_sample": (
+        "sim.export.track.x__write_csv__mutmut_35",
+        "sim.export.track.x__write_csv__mutmut_36",
+        "sim.export.track.x__write_csv__mutmut_37",
+    ),
+    "tests/test_units_export3.py::test_track_json_and_geojson_precision": (
+        "sim.export.formats.x_export__mutmut_210",
+        "sim.export.formats.x_export__mutmut_220",
+        "sim.export.formats.x_export__mutmut_230",
+        "sim.export.track.x__columns__mutmut_31",
+        "sim.export.track.x__columns__mutmut_38",
+        "sim.export.track.x__columns__mutmut_45",
+        "sim.export.track.x__columns__mutmut_53",
+        "sim.export.track.x__columns__mutmut_61",
+        "sim.export.track.x__columns__mutmut_69",
+        "sim.export.track.x__columns__mutmut_80",
+    ),
+    "tests/test_units_export3.py::test_track_met_between_samples_and_an_unknown_suffix": (
+        "sim.export.track.x__met__mutmut_7",
+        "sim.export.track.x_write_track__mutmut_8",
+    ),
+}
+PASSES_EXPORT_KILLED.update(
+    {n: f"killed by `{t}`" for t, names in _MUTEXP_KILLS.items() for n in names}
+)
+PASSES_EXPORT_KILLED["sim.export.model.x_pieces__mutmut_21"] = (
+    "killed (timeout: the mutant loops forever) by "
+    "`tests/test_units_export3.py::test_pieces_split_at_repeated_instants_by_hand`"
+)
+#: end of mutexp kills
 
 
 def survivors(module_glob: str) -> list[str]:
