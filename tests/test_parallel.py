@@ -386,6 +386,9 @@ def test_killing_the_parent_mid_track_leaves_no_worker(sig):
         import sim
 
         faulthandler.register(signal.SIGUSR1)  # the test asks for the stacks if we hang
+        # Ctrl-C as in a terminal: a test run started in the background (`cmd &`) hands its
+        # children SIGINT ignored, and Python then leaves it ignored
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         import sim.ephemeris as se
         from sim.times import TimeGrid
 
