@@ -28,10 +28,12 @@ KML = "{http://www.opengis.net/kml/2.2}"
 GX = "{http://www.google.com/kml/ext/2.2}"
 
 
-def _scenario_text(outputs=("czml", "kml", "oem")) -> str:
+def _scenario_text(outputs=("czml", "kml", "oem"), start=START, end=END) -> str:
+    """The bundled first-attempt scenario cut to ``start``-``end`` at 30 s, writing only
+    ``outputs`` (and no page)."""
     text = (ROOT / "scenarios" / "soyuz-ms25-first-attempt.toml").read_text()
-    text = text.replace('start = "docking"', f'start = "{START}"')
-    text = text.replace('end = "undocking-ms24"', f'end = "{END}"')
+    text = text.replace('start = "docking"', f'start = "{start}"')
+    text = text.replace('end = "undocking-ms24"', f'end = "{end}"')
     text = text.replace("step_s = 10.0", "step_s = 30.0")
     text = text.replace("../tle/", f"{ROOT}/tle/")
     text = re.sub(r"^(czml|kml|oem) = .*$", "", text, flags=re.M)

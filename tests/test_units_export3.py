@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import reference as ref
-from conftest import ROOT
+from test_units_export import _scenario_text as scenario_text
 
 import sim
 from sim.errors import SimError
@@ -30,13 +30,7 @@ GX = "{http://www.google.com/kml/ext/2.2}"
 
 
 def _scenario_text() -> str:
-    text = (ROOT / "scenarios" / "soyuz-ms25-first-attempt.toml").read_text()
-    text = text.replace('start = "docking"', f'start = "{START}"')
-    text = text.replace('end = "undocking-ms24"', f'end = "{END}"')
-    text = text.replace("step_s = 10.0", "step_s = 30.0")
-    text = text.replace("../tle/", f"{ROOT}/tle/")
-    text = re.sub(r"^(czml|kml|oem) = .*$", "", text, flags=re.M)
-    return text.replace("[outputs]\n", "[outputs]\nhtml = false\nczml = true\n")
+    return scenario_text(("czml",), START, END)
 
 
 @pytest.fixture(scope="module")
