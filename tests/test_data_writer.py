@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_trust_output import _env, short_scenario, snapshot
+from test_trust_output import _env, assert_hangup_keeps_the_earlier_run, short_scenario, snapshot
 
 from sim.cli import main
 from sim.output import DataWriter
@@ -161,14 +161,4 @@ sys.exit(main(sys.argv[1:]))
 
 def test_an_interrupted_child_interrupts_the_run(tmp_path):
     scenario, out, before = _earlier_run(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD_HANGS_UP, "run", str(scenario), "--quiet", "--out", str(out)],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 129, done.stderr
-    assert done.stderr == "sim: interrupted (SIGHUP); no partial output was kept\n"
-    assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "short.toml"]
+    assert_hangup_keeps_the_earlier_run(CHILD_HANGS_UP, scenario, out, before)

@@ -400,10 +400,15 @@ def test_sighup_mid_write_is_like_ctrl_c(tmp_path):
     scenario = short_scenario(tmp_path)
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
-    before = snapshot(out)
+    assert_hangup_keeps_the_earlier_run(HANGUP_DURING_WRITE, scenario, out, snapshot(out))
+
+
+def assert_hangup_keeps_the_earlier_run(script: str, scenario: Path, out: Path, before) -> None:
+    """Run ``sim run scenario --out out`` through ``script`` (which hangs the run up part way):
+    exit 129 with the one interruption line, ``out`` exactly ``before``, nothing else left
+    beside the scenario."""
     done = subprocess.run(
-        [sys.executable, "-c", HANGUP_DURING_WRITE, "run", str(scenario), "--quiet"]
-        + ["--out", str(out)],
+        [sys.executable, "-c", script, "run", str(scenario), "--quiet", "--out", str(out)],
         env=_env(),
         capture_output=True,
         text=True,
@@ -412,7 +417,7 @@ def test_sighup_mid_write_is_like_ctrl_c(tmp_path):
     assert done.returncode == 129, done.stderr
     assert done.stderr == "sim: interrupted (SIGHUP); no partial output was kept\n"
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "short.toml"]
+    assert sorted(p.name for p in scenario.parent.iterdir()) == ["out", "short.toml"]
 
 
 def test_a_swallowed_interruption_still_stops_the_swap(tmp_path, monkeypatch, capsys):
