@@ -236,7 +236,18 @@ def job_batches(results, work, workers: int) -> list[list]:
     return batches
 
 
+#: the text cache of a worker process, entered by its first batch and kept for the next ones
+#: (:mod:`.textcache`; the worker is forked and ends with the pool)
+_WORKER_TEXT_CACHE = []
+
+
 def _render_batch(batch) -> list[str]:
+    if not _WORKER_TEXT_CACHE:
+        from .textcache import text_cache
+
+        cache = text_cache()
+        cache.__enter__()
+        _WORKER_TEXT_CACHE.append(cache)
     return [_render(job) for job in batch]
 
 
@@ -265,8 +276,11 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
     _RESULTS = results
     try:
         if workers < 2 or len(work) < 4:
-            for job in work:
-                _stage(progress, Path(_render(job)).name)
+            from .textcache import text_cache
+
+            with text_cache():
+                for job in work:
+                    _stage(progress, Path(_render(job)).name)
             return
         _before_fork(work)
         import multiprocessing
