@@ -193,17 +193,17 @@ def _sky_job(results, i: int):
 
 
 #: CPU seconds one figure of each kind takes (default run, 110 dpi; maps, pass maps and sky
-#: plots drawn over a kept frame): the order jobs are handed to the workers, longest first, so
-#: that they finish together
+#: plots drawn over a kept frame; text reused across a worker's pictures, :mod:`.textcache`):
+#: the order jobs are handed to the workers, longest first, so that they finish together
 JOB_COST_S = {
-    "timeline": 0.55,
-    "altitude": 0.55,
-    "launch_window": 0.45,
-    "flight_profile": 0.42,
-    "map": 0.3,
-    "flight_map": 0.2,
-    "pass_map": 0.12,
-    "sky": 0.06,
+    "altitude": 0.6,
+    "timeline": 0.52,
+    "launch_window": 0.46,
+    "flight_profile": 0.31,
+    "map": 0.23,
+    "flight_map": 0.22,
+    "pass_map": 0.075,
+    "sky": 0.047,
 }
 
 

@@ -44,6 +44,8 @@ def text_cache():
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
     from matplotlib.ft2font import RenderMode
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     Renderer = RendererAgg
     own = {
@@ -54,6 +56,8 @@ def text_cache():
             "_get_font_height_metrics",
         )
     }
+    own_layout = Text.__dict__["_get_layout"]
+    text_layouts: dict = {}
     metrics: dict = {}
     layouts: dict = {}
     heights: dict = {}
@@ -161,12 +165,38 @@ def text_cache():
             found = heights[key] = _font_height_metrics(prop, self.dpi, font_manager)
         return found
 
+    def get_layout(self, renderer):
+        # Text._get_layout depends on where the text is only through wrapping (not cached)
+        if self.get_wrap() or self.get_usetex() or not isinstance(renderer, Renderer):
+            return own_layout(self, renderer)
+        key = (
+            self.get_text(),
+            self.get_parse_math(),
+            _prop_key(self._fontproperties),
+            self.get_figure(root=True).dpi,
+            renderer.dpi,
+            self._linespacing,
+            self._get_multialignment(),
+            self.get_rotation(),
+            self.get_rotation_mode(),
+            self._horizontalalignment,
+            self._verticalalignment,
+        )
+        found = text_layouts.get(key)
+        if found is None:
+            found = text_layouts[key] = own_layout(self, renderer)
+        bbox, lines, box = found
+        return Bbox(bbox.get_points().copy()), list(lines), box
+
+    Text._get_layout = get_layout
     Renderer.get_text_width_height_descent = get_text_width_height_descent
     Renderer.draw_text = cached_draw_text
     Renderer._get_font_height_metrics = get_font_height_metrics
     try:
         yield
     finally:
+        Text._get_layout = own_layout
+        text_layouts.clear()
         for name, value in own.items():
             if value is None:
                 with contextlib.suppress(AttributeError):
