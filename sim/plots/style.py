@@ -155,7 +155,14 @@ def png_bytes(rgba, dpi: float) -> bytes:
     channels = 3 if opaque else 4
     rows = np.empty((height, width * channels + 1), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
+    if opaque and pixels.flags.c_contiguous:
+        # Pillow drops the alpha bytes about three times as fast as a strided numpy copy
+        from PIL import Image
+
+        rgb = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+        rows[:, 1:] = np.frombuffer(rgb.tobytes(), dtype=np.uint8).reshape(height, width * 3)
+    else:
+        rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -169,7 +176,7 @@ def png_bytes(rgba, dpi: float) -> bytes:
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
             chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
+            chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL)),
             chunk(b"IEND", b""),
         ]
     )
