@@ -26,6 +26,8 @@ from operator import attrgetter
 _FRAMES: dict = {}
 #: (figure id, canvas size, axes box) -> the frame's pixels (a canvas region)
 _BACKGROUNDS: dict = {}
+#: frame key (as for _BACKGROUNDS) -> the top of the axes' decorations, under the title
+_TITLE_TOPS: dict = {}
 #: how many frame rasters a process keeps (each about 3 MB at 110 dpi)
 MAX_BACKGROUNDS = 24
 
@@ -42,6 +44,7 @@ def forget_frames() -> None:
     nothing when no frame is kept (it runs on the way out of an interrupted run, which may have
     been interrupted in the middle of importing matplotlib)."""
     _BACKGROUNDS.clear()
+    _TITLE_TOPS.clear()
     if not _FRAMES:
         return
     import matplotlib.pyplot as plt
@@ -114,7 +117,7 @@ def save_over_frame(fig, ax, ax_new, fig_new, path, dpi: int) -> None:
             _BACKGROUNDS[key] = region
             renderer = canvas.get_renderer()
         canvas.restore_region(region)
-        ax._update_title_position(renderer)
+        _update_title_position(ax, renderer, key)
         for a in front:
             a.draw(renderer)
         for a in sorted(fig_new, key=attrgetter("zorder")):
@@ -133,3 +136,55 @@ def _frame_pixels(fig, hidden):
         for a in shown:
             a.set_visible(True)
     return fig.canvas.copy_from_bbox(fig.bbox)
+
+
+def _update_title_position(ax, renderer, key) -> None:
+    """``Axes._update_title_position`` (matplotlib 3.11) for an axes of a kept frame: the top of
+    the axes' decorations, which the titles must clear, is the frame's (its ticks and labels do
+    not change from picture to picture), so it is measured once per frame and size (``key``)
+    instead of by measuring every tick label again for each picture. Axes with twins, child
+    axes, aligned titles or a y offset text get matplotlib's own method."""
+    fig = ax.get_figure(root=False)
+    if (
+        (ax._autotitlepos is not None and not ax._autotitlepos)
+        or ax.child_axes
+        or len(ax._twinned_axes.get_siblings(ax)) > 1
+        or len(fig._align_label_groups["title"].get_siblings(ax)) > 1
+    ):
+        ax._update_title_position(renderer)
+        return
+    titles = (ax.title, ax._left_title, ax._right_title)
+    if not any(title.get_text() for title in titles):
+        return
+    top = _TITLE_TOPS.get(key)
+    if top is None:
+        bb = None
+        if (
+            ax.xaxis.get_ticks_position() in ["top", "unknown"]
+            or ax.xaxis.get_label_position() == "top"
+        ):
+            bb = ax.xaxis.get_tightbbox(renderer)
+        if bb is None:
+            bb = ax.spines.get("outline", ax).get_window_extent()
+        ax.yaxis.get_tightbbox(renderer)  # updates the offset text
+        if ax.yaxis.offsetText.get_visible() and ax.yaxis.offsetText.get_text():
+            ax._update_title_position(renderer)
+            return
+        top = _TITLE_TOPS[key] = bb.ymax
+    for title in titles:
+        x, _ = title.get_position()
+        title.set_position((x, 1.0))
+        if top < 0:
+            return
+        if title.get_window_extent(renderer).ymin < top:
+            _, y = ax.transAxes.inverted().transform((0, top))
+            title.set_position((x, y))
+            if title.get_window_extent(renderer).ymin < top:
+                _, y = ax.transAxes.inverted().transform(
+                    (0.0, 2 * top - title.get_window_extent(renderer).ymin)
+                )
+                title.set_position((x, y))
+    ymax = max(title.get_position()[1] for title in titles)
+    for title in titles:
+        x, _ = title.get_position()
+        title.set_position((x, ymax))

@@ -136,7 +136,9 @@ def _candidate_boxes(ax, ann, renderer):
     ann.xyann = (0.0, 0.0)
     ann.set_ha("left")
     ann.set_va("bottom")
-    ann.update_positions(renderer)
+    # the text's transform, as Annotation.update_positions sets it (without laying out the
+    # leader line, which the boxes below do not need)
+    ann.set_transform(ann._get_xy_transform(renderer, ann.anncoords))
     text = Text.get_window_extent(ann, renderer)
     w, h = text.width, text.height
     x_a, y_a = ax.transData.transform(ann.xy)

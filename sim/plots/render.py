@@ -114,12 +114,13 @@ def window_edge_names(results) -> tuple[str | None, str | None]:
 def _render(job) -> str:
     import matplotlib
 
-    from .style import save
+    from .style import born_literal, save
 
     kind, args, path, dpi = job
     # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
-    # measures them for the label placers is the one savefig draws with
-    with matplotlib.rc_context({"figure.dpi": dpi}):
+    # measures them for the label placers is the one savefig draws with; every text is created
+    # literal (as save would make it)
+    with matplotlib.rc_context({"figure.dpi": dpi}), born_literal():
         if kind in ON_FRAME and path.lower().endswith(".png"):
             draw_on_frame(_RESULTS, kind, args, path, dpi)
         else:
@@ -193,17 +194,17 @@ def _sky_job(results, i: int):
 
 
 #: CPU seconds one figure of each kind takes (default run, 110 dpi; maps, pass maps and sky
-#: plots drawn over a kept frame): the order jobs are handed to the workers, longest first, so
-#: that they finish together
+#: plots drawn over a kept frame; text reused across a worker's pictures, :mod:`.textcache`):
+#: the order jobs are handed to the workers, longest first, so that they finish together
 JOB_COST_S = {
-    "timeline": 0.55,
-    "altitude": 0.55,
-    "launch_window": 0.45,
-    "flight_profile": 0.42,
-    "map": 0.3,
-    "flight_map": 0.2,
-    "pass_map": 0.12,
-    "sky": 0.06,
+    "altitude": 0.6,
+    "timeline": 0.52,
+    "launch_window": 0.46,
+    "flight_profile": 0.31,
+    "map": 0.23,
+    "flight_map": 0.22,
+    "pass_map": 0.075,
+    "sky": 0.047,
 }
 
 
@@ -236,7 +237,18 @@ def job_batches(results, work, workers: int) -> list[list]:
     return batches
 
 
+#: the text cache of a worker process, entered by its first batch and kept for the next ones
+#: (:mod:`.textcache`; the worker is forked and ends with the pool)
+_WORKER_TEXT_CACHE = []
+
+
 def _render_batch(batch) -> list[str]:
+    if not _WORKER_TEXT_CACHE:
+        from .textcache import text_cache
+
+        cache = text_cache()
+        cache.__enter__()
+        _WORKER_TEXT_CACHE.append(cache)
     return [_render(job) for job in batch]
 
 
@@ -265,8 +277,11 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
     _RESULTS = results
     try:
         if workers < 2 or len(work) < 4:
-            for job in work:
-                _stage(progress, Path(_render(job)).name)
+            from .textcache import text_cache
+
+            with text_cache():
+                for job in work:
+                    _stage(progress, Path(_render(job)).name)
             return
         _before_fork(work)
         import multiprocessing

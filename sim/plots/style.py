@@ -76,11 +76,36 @@ def new_axes(ax=None, figsize=MAP_SIZE, **subplot_kw):
     return fig, ax
 
 
+#: True while the run's picture jobs draw (:func:`born_literal`): every Text is then created
+#: with mathtext off, and :func:`literal_text` has nothing left to do
+_BORN_LITERAL = False
+
+
+@contextlib.contextmanager
+def born_literal():
+    """A context in which every Text is created literal (``text.parse_math`` off), so that
+    :func:`literal_text` need not walk the figure's artists (a walk that also makes every
+    axis's ticks: about a tenth of the timeline's drawing). The run's picture jobs draw in it."""
+    global _BORN_LITERAL
+    import matplotlib
+
+    before = _BORN_LITERAL
+    no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
+    with matplotlib.rc_context(no_math):
+        _BORN_LITERAL = bool(no_math)
+        try:
+            yield
+        finally:
+            _BORN_LITERAL = before
+
+
 def literal_text(fig):
     """Draw every text of ``fig`` as written: names such as ``$x^2$`` never reach matplotlib's
     mathtext parser (none of our own labels uses mathtext)."""
     from matplotlib.text import Text
 
+    if _BORN_LITERAL:
+        return fig
     for text in fig.findobj(Text):
         text.set_parse_math(False)
     return fig
@@ -130,7 +155,14 @@ def png_bytes(rgba, dpi: float) -> bytes:
     channels = 3 if opaque else 4
     rows = np.empty((height, width * channels + 1), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
+    if opaque and pixels.flags.c_contiguous:
+        # Pillow drops the alpha bytes about three times as fast as a strided numpy copy
+        from PIL import Image
+
+        rgb = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+        rows[:, 1:] = np.frombuffer(rgb.tobytes(), dtype=np.uint8).reshape(height, width * 3)
+    else:
+        rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -144,7 +176,7 @@ def png_bytes(rgba, dpi: float) -> bytes:
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
             chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
+            chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL)),
             chunk(b"IEND", b""),
         ]
     )
