@@ -178,3 +178,50 @@ def test_track_json_met_to_the_millisecond(one_set, tmp_path):
     assert np.abs(met - (sec - launch_s)).max() <= 0.5e-3 + 1e-4
     digits = [len(repr(float(v)).split(".")[1].rstrip("0")) for v in met]
     assert max(digits) == 3  # milliseconds, as the CSV's %.3f: no fourth digit
+
+
+# --------------------------------------------------------------------------------------------
+# KML: an event without a source; track files written compact
+
+
+def test_kml_event_without_a_source_has_an_empty_description(one_set):
+    import copy
+    import xml.etree.ElementTree as ET
+
+    from sim.export.kml import kml_bytes
+
+    res, _ = one_set
+    eph = res.ephemeris
+    ours = copy.copy(res)
+
+    def event(row, name, **more):
+        return {
+            "name": name,
+            "jd": float(eph.times.jd[row]),
+            "utc": eph.iso(3)[row],
+            "iss_lat_deg": float(eph.lat_deg[row]),
+            "iss_lon_deg": float(eph.lon_deg[row]),
+            "iss_alt_km": round(float(eph.alt_km[row]), 3),
+            **more,
+        }
+
+    ours.events = [event(10, "no-source"), event(20, "with-source", source="notes.txt")]
+    kml = "{http://www.opengis.net/kml/2.2}"
+    root = ET.fromstring(kml_bytes(ours))
+    described = {
+        p.findtext(f"{kml}name"): p.findtext(f"{kml}description")
+        for p in root.iter(f"{kml}Placemark")
+        if p.findtext(f"{kml}name") in ("no-source", "with-source")
+    }
+    assert described == {"no-source": "", "with-source": "notes.txt"}  # nothing invented
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "json"])
+def test_track_files_are_written_compact(one_set, tmp_path, suffix):
+    """Track files are large: written without whitespace, like the ground track (the data a
+    reader gets is the same either way; the size is not)."""
+    from sim.export.track import write_track
+
+    res, _ = one_set
+    text = write_track(res.ephemeris, tmp_path / f"t.{suffix}").read_text()
+    assert text == json.dumps(json.loads(text), separators=(",", ":")) + "\n"
