@@ -225,3 +225,50 @@ def test_track_files_are_written_compact(one_set, tmp_path, suffix):
     res, _ = one_set
     text = write_track(res.ephemeris, tmp_path / f"t.{suffix}").read_text()
     assert text == json.dumps(json.loads(text), separators=(",", ":")) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the OEM of a modelled object with a single leg
+
+
+@pytest.fixture(scope="module")
+def soyuz(tmp_path_factory):
+    """The bundled first-attempt scenario from 16:00 to 17:00 UTC (its modelled legs whole)."""
+    from test_units_export import _scenario_text
+
+    folder = tmp_path_factory.mktemp("soyuz")
+    (folder / "s.toml").write_text(
+        _scenario_text(("oem",), "2024-03-21T16:00:00Z", "2024-03-21T17:00:00Z")
+    )
+    return sim.run_scenario(sim.load_scenario(folder / "s.toml"))
+
+
+def test_model_oem_of_an_object_with_a_single_leg(soyuz):
+    import copy
+
+    from sim.export.oem import model_oem_texts
+
+    legs = [tr for tr in soyuz.trajectories.values() if tr.modelled]
+    assert len(legs) == 2 and legs[0].object_name == legs[1].object_name  # ascent, free flight
+    for leg in legs:  # each leg alone: the object's OEM is named after it
+        ours = copy.copy(soyuz)
+        ours.trajectories = {
+            k: tr for k, tr in soyuz.trajectories.items() if tr is leg or not tr.modelled
+        }
+        (text,) = model_oem_texts(ours).values()
+        assert f"\nCOMMENT {leg.object_name}: MODEL" in text
+        names = set(re.findall(r"^OBJECT_NAME\s*=\s*(.+?)\s*$", text, re.M))
+        assert len(names) == 1 and names.pop().startswith(leg.object_name)
+        assert len(re.findall(r"^META_START$", text, re.M)) >= 1
+
+
+def test_teme_to_eme2000_at_a_single_instant():
+    """One instant (a leg or a segment of one sample): the rotation is the one that instant
+    gets inside a longer span, and a rotation (orthonormal, determinant 1)."""
+    from sim.export.oem import teme_to_eme2000_matrices
+
+    w, f = 2460396.5, 0.3  # 2024-03-27 07:12 UTC
+    (one,) = teme_to_eme2000_matrices([w], [f])
+    inside = teme_to_eme2000_matrices([w, w, w], [f - 0.01, f, f + 0.01])[1]
+    assert np.abs(one - inside).max() < 1e-12
+    assert np.abs(one @ one.T - np.eye(3)).max() < 1e-12 and np.linalg.det(one) > 0.999999
