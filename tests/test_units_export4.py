@@ -139,6 +139,11 @@ def test_one_instant_on_either_side_of_midnight_is_one_instant():
     assert unique_rows(eph).tolist() == [0, 1, 3, 4]  # of the instant, the later sample
     assert [r.tolist() for r in pieces(eph)] == [[0, 1, 2], [3, 4]]
     assert [first_of_instant(eph, row) for row in range(5)] == [0, 1, 2, 2, 4]
+    # the OEM's test of "this segment starts just after that burn" agrees
+    from sim.export.oem import _same_time
+
+    leg = type("Leg", (), {"ephemeris": eph})()
+    assert _same_time(leg, 2, 3) and _same_time(leg, 3, 2) and not _same_time(leg, 1, 2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,11 +269,12 @@ def test_model_oem_of_an_object_with_a_single_leg(soyuz):
 
 def test_teme_to_eme2000_at_a_single_instant():
     """One instant (a leg or a segment of one sample): the rotation is the one that instant
-    gets inside a longer span, and a rotation (orthonormal, determinant 1)."""
+    gets as the first of a longer span (a knot there too, so no interpolation between them),
+    and a rotation (orthonormal, determinant 1)."""
     from sim.export.oem import teme_to_eme2000_matrices
 
     w, f = 2460396.5, 0.3  # 2024-03-27 07:12 UTC
     (one,) = teme_to_eme2000_matrices([w], [f])
-    inside = teme_to_eme2000_matrices([w, w, w], [f - 0.01, f, f + 0.01])[1]
-    assert np.abs(one - inside).max() < 1e-12
+    first = teme_to_eme2000_matrices([w, w], [f, f + 0.01])[0]
+    assert np.abs(one - first).max() < 1e-15
     assert np.abs(one @ one.T - np.eye(3)).max() < 1e-12 and np.linalg.det(one) > 0.999999
