@@ -1052,6 +1052,8 @@ _SURVB_KILLS = {
     ),
     "tests/test_units_export4.py::test_one_instant_on_either_side_of_midnight_is_one_instant": (
         "sim.export.model.x__same_as_next__mutmut_4",
+    ),
+    "tests/test_units_export4.py::test_oem_same_instant_rule_on_either_side_of_midnight": (
         "sim.export.oem.x__same_time__mutmut_3",
     ),
     "tests/test_units_export4.py::test_output_folder_on_a_dangling_link_says_why": (

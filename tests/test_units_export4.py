@@ -139,9 +139,15 @@ def test_one_instant_on_either_side_of_midnight_is_one_instant():
     assert unique_rows(eph).tolist() == [0, 1, 3, 4]  # of the instant, the later sample
     assert [r.tolist() for r in pieces(eph)] == [[0, 1, 2], [3, 4]]
     assert [first_of_instant(eph, row) for row in range(5)] == [0, 1, 2, 2, 4]
-    # the OEM's test of "this segment starts just after that burn" agrees
+
+
+def test_oem_same_instant_rule_on_either_side_of_midnight():
+    """The OEM's test of "this segment starts just after that burn" on the same samples."""
     from sim.export.oem import _same_time
 
+    day = 86400.0
+    eph = _grid_s([day - 20.0, day - 10.0, day - 0.3e-6, day + 0.2e-6, day + 10.0])
+    assert eph.times.whole[2] != eph.times.whole[3]
     leg = type("Leg", (), {"ephemeris": eph})()
     assert _same_time(leg, 2, 3) and _same_time(leg, 3, 2) and not _same_time(leg, 1, 2)
 
