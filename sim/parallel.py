@@ -134,11 +134,52 @@ def worker_count(n: int, min_per_worker: int, workers: int | None = None) -> int
     return max(1, count)
 
 
+#: Arrays of at least this many bytes get memory of their own without the huge-page advice
+#: (:func:`empty_array`); smaller ones come from ``np.empty``, which only advises huge pages
+#: from 4 MiB on (numpy's own threshold) and reuses freed memory without a system call.
+NO_HUGEPAGE_MIN_BYTES = 1 << 22
+
+#: ``madvise`` advice against transparent huge pages; None where the OS has none (then
+#: :func:`empty_array` is ``np.empty``).
+_MADV_NOHUGEPAGE = getattr(mmap, "MADV_NOHUGEPAGE", None)
+
+
+def empty_array(shape, dtype=np.float64) -> np.ndarray:
+    """``np.empty(shape, dtype)`` for an output array that is written once, page by page.
+
+    numpy asks the kernel for transparent huge pages on every allocation of 4 MiB or more
+    (``madvise(MADV_HUGEPAGE)``). Where the kernel then compacts memory to find them (THP
+    ``defrag`` = ``madvise``, the common default), the first write into fresh memory stalls
+    at random: measured here (2 cores, 24 GB, shared), writing 690 MB of fresh ``np.empty``
+    took 0.9-1.6 s of CPU in a fresh process, against 0.4 s in 4 KiB pages. So from
+    :data:`NO_HUGEPAGE_MIN_BYTES` on the array is a private anonymous mapping of its own
+    advised ``MADV_NOHUGEPAGE``, wrapped by ``np.frombuffer``: writable, C-contiguous,
+    picklable (as a copy), unmapped when the last view of it goes, and private to this process
+    like ``np.empty`` (a forked worker's writes land here only through ``process_vm_writev``).
+    numpy's own setting, process-wide and the user's, is left alone. Unlike ``np.empty``'s,
+    such an array does not own its memory: ``ndarray.resize`` refuses it (nothing in sim
+    resizes). Where the OS has no such advice, or the kernel no huge pages (``madvise`` then
+    fails), this is ``np.empty`` or a mapping without advice.
+    """
+    dt = np.dtype(dtype)
+    shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(k) for k in shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    if _MADV_NOHUGEPAGE is None or count * dt.itemsize < NO_HUGEPAGE_MIN_BYTES:
+        return np.empty(shape, dt)
+    buffer = mmap.mmap(-1, count * dt.itemsize, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        buffer.madvise(_MADV_NOHUGEPAGE)
+    except OSError:
+        pass  # a kernel built without huge pages (EINVAL): none to avoid
+    return np.frombuffer(buffer, dtype=dt, count=count).reshape(shape)
+
+
 def empty(specs: dict[str, tuple[tuple[int, ...], str]], shared: bool) -> dict[str, np.ndarray]:
-    """Uninitialised arrays by name from ``{name: (shape, dtype)}``; with ``shared``, views on
-    one anonymous shared mapping that forked workers write into (freed with the last view)."""
+    """Uninitialised arrays by name from ``{name: (shape, dtype)}`` (each from
+    :func:`empty_array`); with ``shared``, views on one anonymous shared mapping that forked
+    workers write into (freed with the last view)."""
     if not shared:
-        return {name: np.empty(shape, dtype) for name, (shape, dtype) in specs.items()}
+        return {name: empty_array(shape, dtype) for name, (shape, dtype) in specs.items()}
     layout, offset = {}, 0
     for name, (shape, dtype) in specs.items():
         dt = np.dtype(dtype)
@@ -285,7 +326,7 @@ def _worker(fill, chunks, outputs, queues: list[int], done_w: int, parent: int) 
         _die_with_parent(parent)
         rows = max(b - a for a, b in chunks)
         scratch = {
-            name: np.empty((rows, *arr.shape[1:]), arr.dtype) for name, arr in outputs.items()
+            name: empty_array((rows, *arr.shape[1:]), arr.dtype) for name, arr in outputs.items()
         }
         while (k := _take(queues)) is not None:
             a, b = chunks[k]
