@@ -693,9 +693,8 @@ def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
     whole = np.ascontiguousarray(whole, dtype=np.float64)
     fraction = np.ascontiguousarray(fraction, dtype=np.float64)
     catalogue.check_span(whole, fraction)  # the one trust rule, as catalogue.teme applies it
-    r = parallel.empty_array((n, 3))
-    v = parallel.empty_array((n, 3))
-    err = parallel.empty_array(n, np.uint8)
+    out = parallel.empty({"r": ((n, 3), "f8"), "v": ((n, 3), "f8"), "err": ((n,), "u1")}, False)
+    r, v, err = out["r"], out["v"], out["err"]
     bounds = np.concatenate([[0], cuts, [n]])
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         catalogue.sets[int(index[a])].satrec._sgp4(

@@ -16,6 +16,7 @@ import sim.parallel as par
 from sim.ephemeris import propagate
 from sim.times import TimeGrid
 
+FIELDS = ("set_index", "age_h", "error", "shadow")
 BIG = ("r_teme_km", "v_teme_km_s", "r_itrs_km", "v_itrs_km_s", "lat_deg", "lon_deg", "alt_km")
 #: Where the kernel has transparent huge pages at all (then madvise takes the advice, whatever
 #: ``enabled`` says: always, madvise or never)
@@ -55,13 +56,13 @@ def _mmap_of(array):
 
 @pytest.mark.skipif(not (LINUX and THP), reason="reads the advice back from /proc/self/smaps")
 @pytest.mark.parametrize("workers", [1, 2])
-def test_large_outputs_carry_the_no_huge_page_advice(catalogue, workers):
-    # 3 h at 0.02 s: 540,001 instants, every float column 4.3 MB or more (above 4 MiB)
+def test_large_outputs_carry_the_no_huge_page_advice(catalogue, monkeypatch, workers):
+    # 3 h at 0.02 s: 540,001 instants, 71 MB of outputs, every float column 4.3 MB or more
     grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-28T03:00Z", 0.02)
+    monkeypatch.setattr(par, "NO_HUGEPAGE_MIN_BYTES", 64 << 20)  # at most the 71 MB
     eph = propagate(catalogue, grid, workers=workers)
     for name in BIG:
         array = getattr(eph, name)
-        assert array.nbytes >= par.NO_HUGEPAGE_MIN_BYTES, name
         entry = _mapping(array)
         flags = entry["VmFlags"].split()
         # nh: MADV_NOHUGEPAGE; hg would be numpy's MADV_HUGEPAGE
@@ -69,6 +70,21 @@ def test_large_outputs_carry_the_no_huge_page_advice(catalogue, workers):
         assert entry["AnonHugePages"] == "0 kB", (name, entry)  # written, in 4 KiB pages
         assert array.flags.writeable and array.flags.c_contiguous
     assert np.isfinite(eph.lat_deg).all() and (np.abs(eph.lat_deg) < 52.0).all()
+    # below the threshold: numpy's own arrays, as they were
+    monkeypatch.setattr(par, "NO_HUGEPAGE_MIN_BYTES", 80 << 20)  # above the 71 MB
+    eph = propagate(catalogue, grid, workers=workers)
+    for name in BIG:
+        array = getattr(eph, name)
+        assert array.flags.owndata and "nh" not in _mapping(array)["VmFlags"].split(), name
+
+
+def test_the_60_day_span_gets_4_kib_pages_and_the_12_day_track_keeps_numpys(catalogue):
+    # the threshold falls between the two jobs' outputs (measured: see empty_array), which
+    # are propagate's outputs per instant times 1,036,800 and 5,184,000 instants
+    eph = propagate(catalogue, TimeGrid.span("2024-03-28T00:00Z", "2024-03-28T00:01Z", 1.0))
+    per_instant = sum(getattr(eph, name).nbytes for name in BIG + FIELDS) / len(eph)
+    assert per_instant == 4 * 24 + 4 * 8 + 2 + 1 + 1  # the 11 columns
+    assert 12 * 86400 * per_instant < par.NO_HUGEPAGE_MIN_BYTES <= 30 * 86400 * per_instant
 
 
 @pytest.mark.skipif(not (LINUX and THP), reason="reads the advice back from /proc/self/smaps")
@@ -81,11 +97,12 @@ def test_the_users_own_numpy_arrays_are_left_as_numpy_makes_them(catalogue):
 
 
 def test_output_arrays_behave_as_np_empty_and_go_with_the_ephemeris(catalogue, monkeypatch):
-    # every output through the mapping (threshold 0), two processes: the workers' chunks
+    # every output through the mapping (thresholds of 1 byte), two processes: the workers' chunks
     # arrive in it, written by them or (a kernel that refuses that) read from them
     grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-28T02:00Z", 0.1)
     one = propagate(catalogue, grid, workers=1)  # np.empty below the threshold
     monkeypatch.setattr(par, "NO_HUGEPAGE_MIN_BYTES", 1)
+    monkeypatch.setattr(par, "_NUMPY_HUGEPAGE_MIN_BYTES", 1)
     real_copy, reads = par._copy, []
 
     def read_only(pid, arrays, sources=None, write=False):
@@ -96,7 +113,7 @@ def test_output_arrays_behave_as_np_empty_and_go_with_the_ephemeris(catalogue, m
         if refuse_write:
             monkeypatch.setattr(par, "_copy", read_only)
         two = propagate(catalogue, grid, workers=2)
-        for name in (*BIG, "set_index", "age_h", "error", "shadow"):
+        for name in BIG + FIELDS:
             a, b = getattr(one, name), getattr(two, name)
             assert a.dtype == b.dtype and a.shape == b.shape, name
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
