@@ -523,19 +523,22 @@ def propagate(
         _check_span(catalogue, whole, fraction)  # refused before any work
     sun = SunTable.covering(whole, fraction) if sunlight and n else None
     count = parallel.worker_count(n, PARALLEL_MIN_INSTANTS, workers)
-    out = {
-        "r_teme": np.empty((n, 3)),
-        "v_teme": np.empty((n, 3)),
-        "r_itrs": np.empty((n, 3)),
-        "v_itrs": np.empty((n, 3)),
-        "lat": np.empty(n),
-        "lon": np.empty(n),
-        "alt": np.empty(n),
-        "age_h": np.empty(n),
-        "set_index": np.empty(n, dtype=np.int16),
-        "error": np.empty(n, dtype=np.uint8),
-        "shadow": np.empty(n, dtype=np.int8),
-    }
+    out = parallel.empty(
+        {
+            "r_teme": ((n, 3), "f8"),
+            "v_teme": ((n, 3), "f8"),
+            "r_itrs": ((n, 3), "f8"),
+            "v_itrs": ((n, 3), "f8"),
+            "lat": ((n,), "f8"),
+            "lon": ((n,), "f8"),
+            "alt": ((n,), "f8"),
+            "age_h": ((n,), "f8"),
+            "set_index": ((n,), "i2"),
+            "error": ((n,), "u1"),
+            "shadow": ((n,), "i1"),
+        },
+        shared=False,  # private memory, written by the workers through process_vm_writev
+    )
     size = _chunk_size(n)
     chunks = -(-n // size)
     flags = parallel.empty(
@@ -690,9 +693,8 @@ def _teme_by_runs(catalogue: Catalogue, whole, fraction, index=None):
     whole = np.ascontiguousarray(whole, dtype=np.float64)
     fraction = np.ascontiguousarray(fraction, dtype=np.float64)
     catalogue.check_span(whole, fraction)  # the one trust rule, as catalogue.teme applies it
-    r = np.empty((n, 3))
-    v = np.empty((n, 3))
-    err = np.empty(n, dtype=np.uint8)
+    out = parallel.empty({"r": ((n, 3), "f8"), "v": ((n, 3), "f8"), "err": ((n,), "u1")}, False)
+    r, v, err = out["r"], out["v"], out["err"]
     bounds = np.concatenate([[0], cuts, [n]])
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         catalogue.sets[int(index[a])].satrec._sgp4(

@@ -134,11 +134,68 @@ def worker_count(n: int, min_per_worker: int, workers: int | None = None) -> int
     return max(1, count)
 
 
+#: Outputs (the arrays of one :func:`empty` call) of at least this many bytes in all get
+#: 4 KiB pages instead of numpy's huge pages (:func:`empty_array`; measured figures there).
+NO_HUGEPAGE_MIN_BYTES = 192 << 20
+#: numpy advises huge pages for allocations from this size on (its own threshold, 4 MiB);
+#: smaller arrays come from ``np.empty`` in any case.
+_NUMPY_HUGEPAGE_MIN_BYTES = 1 << 22
+
+#: ``madvise`` advice against transparent huge pages; None where the OS has none (then
+#: :func:`empty_array` is ``np.empty``).
+_MADV_NOHUGEPAGE = getattr(mmap, "MADV_NOHUGEPAGE", None)
+
+
+def empty_array(shape, dtype=np.float64, total_bytes: int | None = None) -> np.ndarray:
+    """``np.empty(shape, dtype)`` for an output array written once, page by page; when the
+    outputs it is one of hold ``total_bytes`` (default: its own size) of at least
+    :data:`NO_HUGEPAGE_MIN_BYTES`, in 4 KiB pages.
+
+    numpy asks the kernel for transparent huge pages on every allocation of 4 MiB or more
+    (``madvise(MADV_HUGEPAGE)``). Measured in ``propagate`` with the Sun over 12, 30 and
+    60 days at 1 s (137, 345 and 690 MB of outputs; one process, CPU seconds, 3 alternating
+    fresh runs each, 2-core VM at a load of 3.4-4.6, THP ``enabled`` and ``defrag`` =
+    ``madvise``): huge pages 0.83-0.85, 2.56-2.69 and 5.40-5.81 s; 4 KiB pages 0.90-0.97,
+    2.26-2.29 and 4.52-4.58 s. In 4 KiB pages the cost is linear in the span (0.076 s a day
+    at each length); huge pages are cheaper while the outputs are small (the 12-day track, the
+    job where sim races astroz) and ever dearer past that (0.087 s a day at 30 days, 0.093 at
+    60; the kernel counted no compaction stall: likely the cost of backing fresh memory once
+    the recently freed huge pages are used up). Hence 4 KiB pages from about 200 MB on: there
+    each array of 4 MiB or more is a private anonymous mapping of its own advised
+    ``MADV_NOHUGEPAGE``, wrapped by ``np.frombuffer``: writable, C-contiguous, picklable (as a
+    copy), unmapped when the last view of it goes, and private to this process like
+    ``np.empty`` (a forked worker's writes land here only through ``process_vm_writev``).
+    numpy's own setting, process-wide and the user's, is left alone. Unlike ``np.empty``'s,
+    such an array does not own its memory: ``ndarray.resize`` refuses it (nothing in sim
+    resizes). Where the OS has no such advice this is ``np.empty``; where the kernel has no
+    huge pages (``madvise`` fails), a mapping without advice.
+    """
+    dt = np.dtype(dtype)
+    shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(k) for k in shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    nbytes = count * dt.itemsize
+    total = nbytes if total_bytes is None else max(int(total_bytes), nbytes)
+    small = nbytes < _NUMPY_HUGEPAGE_MIN_BYTES or total < NO_HUGEPAGE_MIN_BYTES
+    if _MADV_NOHUGEPAGE is None or small:
+        return np.empty(shape, dt)
+    buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        buffer.madvise(_MADV_NOHUGEPAGE)
+    except OSError:
+        pass  # a kernel built without huge pages (EINVAL): none to avoid
+    return np.frombuffer(buffer, dtype=dt, count=count).reshape(shape)
+
+
 def empty(specs: dict[str, tuple[tuple[int, ...], str]], shared: bool) -> dict[str, np.ndarray]:
-    """Uninitialised arrays by name from ``{name: (shape, dtype)}``; with ``shared``, views on
-    one anonymous shared mapping that forked workers write into (freed with the last view)."""
+    """Uninitialised arrays by name from ``{name: (shape, dtype)}``, from :func:`empty_array`
+    as outputs of the size of them all; with ``shared``, views on one anonymous shared mapping
+    that forked workers write into (freed with the last view)."""
     if not shared:
-        return {name: np.empty(shape, dtype) for name, (shape, dtype) in specs.items()}
+        total = sum(
+            int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            for shape, dtype in specs.values()
+        )
+        return {name: empty_array(shape, dtype, total) for name, (shape, dtype) in specs.items()}
     layout, offset = {}, 0
     for name, (shape, dtype) in specs.items():
         dt = np.dtype(dtype)
@@ -165,11 +222,12 @@ def run(fill, chunks: list[tuple[int, int]], outputs: dict[str, np.ndarray], pro
     however the machine shares its cores. A worker computes each chunk into a scratch chunk of
     its own and writes it straight into this process's arrays (``process_vm_writev``: the
     arrays are at the same addresses in both), then reports it on its pipe: nothing is pickled,
-    nothing is copied here, and each page of the outputs is faulted in once, in this process
-    (shared memory, faulted in 4 KiB pages, cost about 1.5 ms per MB here against about 0.25
-    for private huge pages). Where that write is refused (a kernel that lets a process read its
-    children but not write its parent, such as Yama's ``ptrace_scope`` 1), the worker keeps
-    the chunk in its own copy-on-write pages of the arrays and this process reads it from there
+    nothing is copied here, and each page of the outputs is faulted in once, in this process's
+    private memory (shared memory, faulted in 4 KiB pages, cost about 1.5 ms per MB here; the
+    private 4 KiB pages of :func:`empty_array` about 0.55, without huge pages' random cost).
+    Where that write is refused (a kernel that lets a process read its children but not write
+    its parent, such as Yama's ``ptrace_scope`` 1), the worker keeps the chunk in its own
+    copy-on-write pages of the arrays and this process reads it from there
     (``process_vm_readv``). A chunk a worker did not report (it failed or died) or that could
     not be copied is computed here at the end, where its errors are raised as in one process.
     """
@@ -285,7 +343,7 @@ def _worker(fill, chunks, outputs, queues: list[int], done_w: int, parent: int) 
         _die_with_parent(parent)
         rows = max(b - a for a, b in chunks)
         scratch = {
-            name: np.empty((rows, *arr.shape[1:]), arr.dtype) for name, arr in outputs.items()
+            name: empty_array((rows, *arr.shape[1:]), arr.dtype) for name, arr in outputs.items()
         }
         while (k := _take(queues)) is not None:
             a, b = chunks[k]
