@@ -405,9 +405,20 @@ def run_span(method):
     warm = TimeGrid(np.full(60, w0), (jd0 - w0) + np.arange(60) / 86400.0)
     propagate(cat, warm)
     grid = TimeGrid(np.full(n, w0), (jd0 - w0) + np.arange(n) / 86400.0)
+    # how many processes the timed propagate used (sim chooses by the idle cores)
+    import sim.parallel
+
+    real_run, used = sim.parallel.run, []
+
+    def counting_run(fill, chunks, outputs, processes):
+        used.append(min(processes, len(chunks)))
+        return real_run(fill, chunks, outputs, processes)
+
+    sim.parallel.run = counting_run
     start = _clock()
     eph = propagate(cat, grid)
-    return _stop(start, float(np.mean(eph.sunlit)), instants=n)
+    result = _stop(start, float(np.mean(eph.sunlit)), instants=n)
+    return {**result, "processes": used[-1]}
 
 
 def _cpu_s():
