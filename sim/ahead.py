@@ -71,6 +71,12 @@ class Ahead:
             outcome, code = ("value", (self.function(said.append), said)), 0
         except BaseException as exc:  # everything goes back to the caller, nothing escapes
             outcome, code = ("raised", exc), 1
+            if not isinstance(exc, KeyboardInterrupt):  # where it happened, for a bug report
+                import traceback
+
+                with contextlib.suppress(Exception):
+                    text = "".join(traceback.format_exception(exc))
+                    exc.add_note(f"raised in a child process (sim.ahead):\n{text}")
         signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # no signal into code not ours now
         data = _dumps(outcome)
         with os.fdopen(write_fd, "wb") as pipe:

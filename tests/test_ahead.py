@@ -112,3 +112,13 @@ def test_the_flight_flown_ahead_is_the_flight_flown_here(monkeypatch):
     assert ahead.solution == here.solution
     # kept as flown: a second replay in this process does not fly again
     assert replay.fly(sc.flight_model, results.catalogue) is ahead
+
+
+def test_the_child_traceback_comes_with_an_unexpected_exception():
+    def deep_in_the_child(progress):
+        return {}["missing"]
+
+    with pytest.raises(KeyError) as info:
+        Ahead(deep_in_the_child).result()
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    assert "raised in a child process" in notes and "deep_in_the_child" in notes
