@@ -5,7 +5,8 @@ the exception it raised (with the progress messages it would have shown); :meth:
 waits for it and returns the value or raises the exception in the caller's process, as if the
 call had been made there. :meth:`Ahead.stop` ends a child whose result is no longer wanted
 (after an error or an interruption of the caller) and waits for it, so that none outlives the
-caller. Where ``fork`` is missing the function runs in the caller, when the result is asked for.
+caller. Where forking does not help (:func:`worth_forking`: no ``fork``, one core,
+``SIM_WORKERS=1``) the function runs in the caller, when the result is asked for.
 
 Forked, the child holds the caller's memory as it was (the same inputs, the same code), so the
 value is the one the caller would have computed. The child never returns into the caller's code:
@@ -34,6 +35,19 @@ def _dumps(outcome) -> bytes:
     return data
 
 
+def worth_forking() -> bool:
+    """Whether a child can compute alongside: ``fork`` exists, two or more cores are available,
+    ``SIM_WORKERS`` (the cap on sim's processes) is not 1, and this is not itself a worker of
+    :mod:`sim.parallel` (which never forks again)."""
+    from . import parallel
+
+    if not (hasattr(os, "fork") and hasattr(signal, "pthread_sigmask")):
+        return False
+    if getattr(parallel, "_in_worker", False) or parallel.available_cores() < 2:
+        return False
+    return parallel.env_workers() != 1
+
+
 class Ahead:
     """``function(progress)`` computed in a forked child; ``progress(text)`` calls the child
     makes are kept and passed to the ``progress`` of :meth:`result`."""
@@ -45,7 +59,7 @@ class Ahead:
         self.function = function
         self.pid: int | None = None
         self.read_fd: int | None = None
-        if not (hasattr(os, "fork") and hasattr(signal, "pthread_sigmask")):
+        if not worth_forking():
             return  # computed in :meth:`result`
         import warnings
 

@@ -122,3 +122,17 @@ def test_the_child_traceback_comes_with_an_unexpected_exception():
         Ahead(deep_in_the_child).result()
     notes = "\n".join(getattr(info.value, "__notes__", []))
     assert "raised in a child process" in notes and "deep_in_the_child" in notes
+
+
+@pytest.mark.parametrize(
+    ("variable", "cores", "forks"), [("1", 2, False), ("2", 2, True), ("", 1, False), ("", 2, True)]
+)
+def test_a_child_only_where_it_helps(monkeypatch, variable, cores, forks):
+    """SIM_WORKERS=1 (one process) or a single available core: computed in the caller."""
+    import sim.parallel
+
+    monkeypatch.setenv("SIM_WORKERS", variable)
+    monkeypatch.setattr(sim.parallel, "available_cores", lambda: cores)
+    ahead = Ahead(lambda progress: os.getpid())
+    assert (ahead.pid is not None) == forks
+    assert (ahead.result() != os.getpid()) == forks
