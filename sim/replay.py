@@ -38,6 +38,21 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
         max_age_days=sc.max_age_days,
         max_extrapolation_days=max_extrapolation_days or MAX_EXTRAPOLATION_DAYS,
     )
+    flight_name = getattr(sc, "flight_model", None)
+    # the modelled flight needs only the element sets: flown by a child process meanwhile
+    ahead = _FlightAhead(flight_name, catalogue) if flight_name else None
+    try:
+        results = _replay(sc, catalogue, progress)
+        if ahead is not None:
+            add_flight(results, ahead.result(progress))
+    finally:
+        if ahead is not None:
+            ahead.stop()
+    return results
+
+
+def _replay(sc: Scenario, catalogue: Catalogue, progress) -> Results:
+    """Everything of :func:`run_scenario` but the modelled flight."""
     _stage(progress, "propagating the track")
     eph = propagate(
         catalogue, start=sc.start, end=sc.end, step_s=sc.step_s, max_samples=sc.max_samples
@@ -133,9 +148,6 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
         (w0, w1),
         window,
     )
-    flight_name = getattr(sc, "flight_model", None)
-    if flight_name:
-        add_flight(results, fly(flight_name, catalogue, progress))
     return results
 
 
@@ -167,21 +179,55 @@ FLIGHT_MODELS = ("soyuz-ms25", "soyuz-ms25-first-attempt")
 _FLOWN: dict = {}
 
 
+def _fly_now(name: str, catalogue, progress):
+    from .flight import fly_first_attempt, fly_soyuz_ms25
+
+    run = fly_soyuz_ms25 if name == "soyuz-ms25" else fly_first_attempt
+    return run(catalogue, progress=progress)
+
+
 def fly(name: str, catalogue, progress=None):
     """The modelled Soyuz legs of a scenario (``[flight] model``): the stored solution flown and
     checked when it was solved for these inputs, else solved (:mod:`sim.flight.solution`);
     ``progress`` hears which. A flight is flown once per process for the same element sets."""
-    from .flight import fly_first_attempt, fly_soyuz_ms25
-
     if name not in FLIGHT_MODELS:
         raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
     key = (name, catalogue.rule, tuple(s.elements_key() for s in catalogue.sets))
     if key not in _FLOWN:
-        run = fly_soyuz_ms25 if name == "soyuz-ms25" else fly_first_attempt
-        _FLOWN[key] = run(catalogue, progress=progress)
+        _FLOWN[key] = _fly_now(name, catalogue, progress)
     else:
         _stage(progress, "flying the modelled Soyuz legs (flown earlier in this process)")
     return _FLOWN[key]
+
+
+class _FlightAhead:
+    """:func:`fly` begun in a forked child process (:class:`sim.ahead.Ahead`), so that the
+    flight (the larger part of a replay's serial time, with the import of scipy) is computed on
+    a second core while the caller replays the track; :meth:`result` is what :func:`fly` would
+    have returned (and is kept as flown in this process)."""
+
+    def __init__(self, name: str, catalogue):
+        if name not in FLIGHT_MODELS:
+            raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
+        self.name, self.catalogue, self.ahead = name, catalogue, None
+        self.key = (name, catalogue.rule, tuple(s.elements_key() for s in catalogue.sets))
+        if self.key not in _FLOWN:
+            from .ahead import Ahead
+
+            # sim.flight (and scipy with it) is imported by the child, not before the fork
+            self.ahead = Ahead(lambda progress: _fly_now(name, catalogue, progress))
+
+    def result(self, progress=None):
+        if self.ahead is not None and self.key not in _FLOWN:
+            # the flight's classes, which unpickling it needs, imported while the child flies
+            from . import flight  # noqa: F401
+
+            _FLOWN[self.key] = self.ahead.result(progress)
+        return fly(self.name, self.catalogue, None if self.ahead is not None else progress)
+
+    def stop(self) -> None:
+        if self.ahead is not None:
+            self.ahead.stop()
 
 
 def add_flight(results: Results, flight) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 from ..errors import OutputError, SimError
-from ..results import json_safe
 from .atomic import atomic_writer, is_stdout
-from .shared import iso_times
+from .shared import iso_times, safe_json
 
 FORMATS = ("czml", "kml", "oem", "geojson", "csv", "json", "html")
 
@@ -74,7 +72,7 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
                 }
             )
         with atomic_writer(path) as f:
-            f.write(json.dumps(json_safe(doc), separators=(",", ":"), allow_nan=False))
+            f.write(safe_json(doc, separators=(",", ":")))
             f.write("\n")
         return [path]
     if fmt == "csv":
@@ -105,6 +103,6 @@ def export(results, fmt: str, path, *, frame: str = "EME2000", start_jd=None, en
         "passes": [p.to_dict() for p in results.passes],
     }
     with atomic_writer(path) as f:
-        f.write(json.dumps(json_safe(data), separators=(",", ":"), allow_nan=False))
+        f.write(safe_json(data, separators=(",", ":")))
         f.write("\n")
     return [path]

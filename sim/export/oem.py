@@ -21,30 +21,85 @@ import numpy as np
 from ..errors import SimError
 from ..times import DAY_S, _utc_jd_to_skyfield
 from .atomic import atomic_writer
-from .shared import iso_times
+from .shared import iso_times, once, sharing
 
 FRAMES = ("EME2000", "ITRF")
 
 
 def teme_to_eme2000_matrices(whole, fraction, step_s: float = 600.0) -> np.ndarray:
     """(N, 3, 3) rotations from TEME to EME2000 at the instants, interpolated from knots."""
+    return teme_to_eme2000_matrices_many([(whole, fraction)], step_s)[0]
+
+
+def teme_to_eme2000_matrices_many(grids, step_s: float = 600.0) -> list[np.ndarray]:
+    """:func:`teme_to_eme2000_matrices` for each ``(whole, fraction)`` of ``grids``, with the
+    knots of every grid (the same knots as one grid alone) evaluated in one call of skyfield, so
+    that its nutation series is summed once, not once per grid."""
     from skyfield.framelib import ICRS_to_J2000
     from skyfield.sgp4lib import TEME
 
-    whole = np.asarray(whole, dtype=float)
-    fraction = np.asarray(fraction, dtype=float)
-    w0 = float(whole[0])
-    days = (whole - w0) + fraction
-    n = max(2, int(np.ceil((days.max() - days.min()) * DAY_S / step_s)) + 1)
-    knots = np.linspace(days.min(), days.max(), n)
-    t = _utc_jd_to_skyfield(np.full(n, w0), knots)
+    days_of, knots_of, w0s = [], [], []
+    for whole, fraction in grids:
+        whole = np.asarray(whole, dtype=float)
+        fraction = np.asarray(fraction, dtype=float)
+        w0 = float(whole[0])
+        days = (whole - w0) + fraction
+        n = max(2, int(np.ceil((days.max() - days.min()) * DAY_S / step_s)) + 1)
+        days_of.append(days)
+        knots_of.append(np.linspace(days.min(), days.max(), n))
+        w0s.append(np.full(n, w0))
+    t = _utc_jd_to_skyfield(np.concatenate(w0s), np.concatenate(knots_of))
     gcrs_to_teme = TEME.rotation_at(t)  # (3, 3, n)
-    m = np.einsum("ij,kjn->nik", ICRS_to_J2000, gcrs_to_teme)  # J2000 <- GCRS <- TEME
-    out = np.empty((days.size, 3, 3))
-    for a in range(3):
-        for b in range(3):
-            out[:, a, b] = np.interp(days, knots, m[:, a, b])
+    m_all = np.einsum("ij,kjn->nik", ICRS_to_J2000, gcrs_to_teme)  # J2000 <- GCRS <- TEME
+    out, start = [], 0
+    for days, knots in zip(days_of, knots_of, strict=True):
+        m = m_all[start : start + knots.size]
+        start += knots.size
+        rot = np.empty((days.size, 3, 3))
+        for a in range(3):
+            for b in range(3):
+                rot[:, a, b] = np.interp(days, knots, m[:, a, b])
+        out.append(rot)
     return out
+
+
+def _eme2000_rotations(results) -> dict:
+    """``id(ephemeris) -> rotations`` for the replay's good samples and, while the writers of
+    an output folder share their work (:func:`~.shared.sharing`), every modelled leg too: one
+    skyfield evaluation for the replay OEM and the modelled objects' OEMs."""
+    from .model import modelled_legs
+
+    def compute():
+        eph = results.ephemeris
+        ok = eph.ok
+        grids = {id(eph): (eph.times.whole[ok], eph.times.fraction[ok])}
+        if sharing():
+            for ml in modelled_legs(results):
+                leg = ml.ephemeris
+                grids.setdefault(id(leg), (leg.times.whole, leg.times.fraction))
+        return dict(zip(grids, teme_to_eme2000_matrices_many(list(grids.values())), strict=True))
+
+    return once(results, "teme-eme2000", compute)
+
+
+def _leg_rotations(results, eph) -> np.ndarray:
+    """The TEME -> EME2000 rotations at every sample of the modelled leg ``eph``."""
+    shared = _eme2000_rotations(results) if sharing() else {}
+    if id(eph) in shared:
+        return shared[id(eph)]
+    return teme_to_eme2000_matrices(eph.times.whole, eph.times.fraction)
+
+
+#: one state line of the OEM: epoch, position (km), velocity (km/s)
+STATE_LINE = "%s %.6f %.6f %.6f %.9f %.9f %.9f"
+
+
+def state_lines(times, rows, r, v) -> list[str]:
+    """The state lines of ``rows``: one column at a time to Python floats, one format each."""
+    rv = np.concatenate([r[rows], v[rows]], axis=1)
+    cols = [rv[:, k].tolist() for k in range(6)]
+    epochs = [times[i] for i in rows.tolist()]
+    return [STATE_LINE % row for row in zip(epochs, *cols, strict=True)]
 
 
 def creation_date_utc() -> datetime:
@@ -103,13 +158,12 @@ def oem_text(results, frame: str = "EME2000") -> str:
     ok = eph.ok
     if np.count_nonzero(ok) < 2:
         raise SimError("OEM export: fewer than two good samples")
-    whole, fraction = eph.times.whole, eph.times.fraction
     if frame == "ITRF":
         r, v = eph.r_itrs_km, eph.v_itrs_km_s
     else:
         r = np.full_like(eph.r_teme_km, np.nan)
         v = np.full_like(eph.v_teme_km_s, np.nan)
-        m = teme_to_eme2000_matrices(whole[ok], fraction[ok])
+        m = _eme2000_rotations(results)[id(eph)]
         r[ok] = np.einsum("nij,nj->ni", m, eph.r_teme_km[ok])
         v[ok] = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])
     times = [t[:-1] for t in iso_times(eph)]  # KVN epochs carry no 'Z'
@@ -148,12 +202,7 @@ def oem_text(results, frame: str = "EME2000") -> str:
             lines.append("COMMENT new segment after samples where SGP4 failed")
         lines.append(f"COMMENT element-set switching rule: {cat.rule}")
         previous = k
-        lines += [
-            f"{times[i]} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
-            for i, (x, y, z), (vx, vy, vz) in zip(
-                rows.tolist(), r[rows].tolist(), v[rows].tolist(), strict=True
-            )
-        ]
+        lines += state_lines(times, rows, r, v)
     return "\n".join(lines) + "\n"
 
 
@@ -200,7 +249,7 @@ def model_oem_texts(results, frame: str = "EME2000") -> dict[str, str]:
             if frame == "ITRF":
                 r, v = eph.r_itrs_km, eph.v_itrs_km_s
             else:
-                m = teme_to_eme2000_matrices(eph.times.whole, eph.times.fraction)
+                m = _leg_rotations(results, eph)
                 r = np.einsum("nij,nj->ni", m, eph.r_teme_km)
                 v = np.einsum("nij,nj->ni", m, eph.v_teme_km_s)
             times = [t[:-1] for t in iso_times(eph)]
@@ -244,12 +293,7 @@ def model_oem_texts(results, frame: str = "EME2000") -> dict[str, str]:
             if not starts_after and ml is previous_leg:
                 lines.append("COMMENT new segment where the force model changes (no burn)")
             previous_leg = ml
-            lines += [
-                f"{times[i]} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
-                for i, (x, y, z), (vx, vy, vz) in zip(
-                    rows.tolist(), r[rows].tolist(), v[rows].tolist(), strict=True
-                )
-            ]
+            lines += state_lines(times, rows, r, v)
         out[slug] = "\n".join(lines) + "\n"
     return out
 

@@ -9,6 +9,7 @@ afresh, so an API call never sees a stale value and nothing is kept between runs
 from __future__ import annotations
 
 import contextlib
+import json
 
 _memo: dict | None = None
 
@@ -27,6 +28,11 @@ def shared_work():
             _memo = None
 
 
+def sharing() -> bool:
+    """Whether the caller runs inside :func:`shared_work`."""
+    return _memo is not None
+
+
 def once(owner, name: str, compute):
     """``compute()``, or inside :func:`shared_work` the value computed first for ``owner``
     (the object itself is kept with the value, so its id cannot be reused meanwhile)."""
@@ -42,3 +48,16 @@ def once(owner, name: str, compute):
 def iso_times(eph, digits: int = 3) -> tuple[str, ...]:
     """The ISO 8601 UTC strings of every instant of ``eph`` (read-only: a tuple)."""
     return once(eph, f"iso{digits}", lambda: tuple(eph.iso(digits)))
+
+
+def safe_json(value, **kwargs) -> str:
+    """``json.dumps(json_safe(value), allow_nan=False, **kwargs)``, the same text: ``value`` is
+    first dumped as it is, which succeeds when it holds no NaN, infinity or numpy scalar other
+    than a float (the usual case: no walk over every number); only otherwise is it made safe
+    with :func:`sim.results.json_safe` and dumped again."""
+    try:
+        return json.dumps(value, allow_nan=False, **kwargs)
+    except (ValueError, TypeError):
+        from ..results import json_safe
+
+        return json.dumps(json_safe(value), allow_nan=False, **kwargs)

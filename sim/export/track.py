@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
-from ..results import json_safe
 from ..tracks import split_antimeridian
 from .atomic import atomic_writer
-from .shared import iso_times
+from .shared import iso_times, safe_json
 
 TRACK_COLUMNS = (
     "time_utc",
@@ -101,13 +100,14 @@ def _write_csv(eph, path, met=None):
         bad += ",%.3f"
     good += "\n"
     bad += "\n"
+    # SGP4 failed at a row whose ok is False: the row is kept, its numbers empty
+    lines = [
+        good % row if fine else bad % (row[0], *row[8:])
+        for fine, row in zip(ok.tolist(), zip(*lists, strict=True), strict=True)
+    ]
     with atomic_writer(path) as f:
         f.write(",".join(header) + "\n")
-        for i, row in enumerate(zip(*lists, strict=True)):
-            if ok[i]:
-                f.write(good % row)
-            else:  # SGP4 failed here: keep the row, empty numbers
-                f.write(bad % (row[0], *row[8:]))
+        f.write("".join(lines))
 
 
 def _nan_to_none(values):
@@ -133,7 +133,7 @@ def _write_json(eph, path, met=None):
         data["sgp4_errors"] = eph.error_reasons()
     data["warnings"] = eph.catalogue.age_warnings(eph.times.whole, eph.times.fraction)
     with atomic_writer(path) as f:
-        f.write(json.dumps(json_safe(data), separators=(",", ":"), allow_nan=False))
+        f.write(safe_json(data, separators=(",", ":")))
         f.write("\n")
 
 
@@ -179,7 +179,7 @@ def geojson_track(eph) -> dict:
 
 def _write_geojson(eph, path):
     with atomic_writer(path) as f:
-        f.write(json.dumps(json_safe(geojson_track(eph)), separators=(",", ":"), allow_nan=False))
+        f.write(safe_json(geojson_track(eph), separators=(",", ":")))
         f.write("\n")
 
 

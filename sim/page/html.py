@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 import importlib.resources
-import json
 from pathlib import Path
 
 from ..export.atomic import atomic_writer
-from ..results import json_safe
+from ..export.shared import safe_json
 from .payload import page_payload
 
 
@@ -20,7 +19,7 @@ def _asset(name: str) -> str:
 def _script_json(payload: dict) -> str:
     """JSON that is safe inside a <script> element: no '</' can close it early; a missing
     number (a failed SGP4 sample) is null, which the page skips."""
-    text = json.dumps(json_safe(payload), separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    text = safe_json(payload, separators=(",", ":"), ensure_ascii=True)
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
