@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import reference as ref
+from test_units_export3 import _event
 
 import sim
 from sim.times import TimeGrid
@@ -205,18 +206,7 @@ def test_kml_event_without_a_source_has_an_empty_description(one_set):
     eph = res.ephemeris
     ours = copy.copy(res)
 
-    def event(row, name, **more):
-        return {
-            "name": name,
-            "jd": float(eph.times.jd[row]),
-            "utc": eph.iso(3)[row],
-            "iss_lat_deg": float(eph.lat_deg[row]),
-            "iss_lon_deg": float(eph.lon_deg[row]),
-            "iss_alt_km": round(float(eph.alt_km[row]), 3),
-            **more,
-        }
-
-    ours.events = [event(10, "no-source"), event(20, "with-source", source="notes.txt")]
+    ours.events = [_event(eph, 10, "no-source"), _event(eph, 20, "with-source", source="notes.txt")]
     kml = "{http://www.opengis.net/kml/2.2}"
     root = ET.fromstring(kml_bytes(ours))
     described = {
