@@ -48,6 +48,26 @@ def worth_forking() -> bool:
     return parallel.env_workers() != 1
 
 
+def fork_with_pipe(child) -> tuple[int, int]:
+    """Fork; the child runs ``child(write_fd)`` and leaves by ``os._exit`` with its return
+    value (70, EX_SOFTWARE, if it raised); the caller gets ``(pid, read_fd)``."""
+    import warnings
+
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():  # Python 3.12+ warns when a thread (a progress bar) runs
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child
+        code = 70
+        try:
+            os.close(read_fd)
+            code = child(write_fd)
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
 class Ahead:
     """``function(progress)`` computed in a forked child; ``progress(text)`` calls the child
     makes are kept and passed to the ``progress`` of :meth:`result`."""
@@ -61,21 +81,7 @@ class Ahead:
         self.read_fd: int | None = None
         if not worth_forking():
             return  # computed in :meth:`result`
-        import warnings
-
-        read_fd, write_fd = os.pipe()
-        with warnings.catch_warnings():  # Python 3.12+ warns when a thread (a progress bar) runs
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:  # the child
-            code = 70
-            try:
-                os.close(read_fd)
-                code = self._child(write_fd)
-            finally:
-                os._exit(code)
-        os.close(write_fd)
-        self.pid, self.read_fd = pid, read_fd
+        self.pid, self.read_fd = fork_with_pipe(self._child)
 
     def _child(self, write_fd: int) -> int:
         from .interrupts import SIGNALS

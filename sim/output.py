@@ -227,20 +227,9 @@ class DataWriter:
         return hasattr(os, "fork") and hasattr(signal, "pthread_sigmask")
 
     def __init__(self, results, folder: Path):
-        import warnings
+        from .ahead import fork_with_pipe
 
-        read_fd, write_fd = os.pipe()
-        with warnings.catch_warnings():  # Python 3.12+ warns when a thread (a progress bar) runs
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:  # the child
-            code = 70
-            try:
-                os.close(read_fd)
-                code = _child_writes(results, folder, write_fd)
-            finally:
-                os._exit(code)
-        os.close(write_fd)
+        pid, read_fd = fork_with_pipe(lambda write_fd: _child_writes(results, folder, write_fd))
         self.pid: int | None = pid
         self.read_fd: int | None = read_fd
 
