@@ -1129,6 +1129,37 @@ PASSES_EXPORT_KILLED.update(
 )
 #: end of survB kills
 
+# the OEM rotation shared by the replay and the modelled legs (merge of run8, re-run by mutmut
+# on main 2026-11-26 00:19-00:31 UTC over the 318 mutants of the changed export functions)
+_CACHE_ONLY = (
+    "equivalent: the shared rotations are only a cache; a leg missing from it, or no sharing, "
+    "is computed alone, to the same bits (`tests/test_data_writer_speed.py::"
+    "test_rotations_of_several_grids_at_once_are_those_of_each_grid_alone`)"
+)
+PASSES_EXPORT_KILLED.update(
+    {
+        **{f"sim.export.oem.x__eme2000_rotations__mutmut_{n}": _CACHE_ONLY for n in (7, 11)},
+        **{
+            f"sim.export.oem.x__eme2000_rotations__mutmut_{n}": "equivalent: the owner and name "
+            "of the cache entry; one output folder shares work for one replay, so any key names "
+            "the same rotations"
+            for n in (22, 23, 28, 29)
+        },
+        **{f"sim.export.oem.x__leg_rotations__mutmut_{n}": _CACHE_ONLY for n in (2, 3, 5)},
+        "sim.export.oem.x_teme_to_eme2000_matrices__mutmut_5": "equivalent: the one-grid "
+        "wrapper drops its step_s, and every caller uses the default (600 s), the callee's too",
+        **{
+            f"sim.export.oem.x_teme_to_eme2000_matrices_many__mutmut_{n}": "killed by "
+            "`tests/test_data_writer_speed.py::"
+            "test_rotations_of_several_grids_at_once_are_those_of_each_grid_alone`"
+            for n in (1,)
+        },
+        "sim.export.oem.x_teme_to_eme2000_matrices_many__mutmut_74": "killed by "
+        "`tests/test_data_writer_speed.py::"
+        "test_rotations_of_several_grids_at_once_are_those_of_each_grid_alone`",
+    }
+)
+
 
 def survivors(module_glob: str) -> list[str]:
     out = subprocess.run(
