@@ -72,7 +72,7 @@ WRONG = [
     (
         "golden-section refinement removed",
         "sim/passes.py",
-        "t_max, f_max = _golden_max(lambda x: geo.f(cs, x), lo, hi)",
+        "t_max, f_max = _search_max(lambda x, i: geo.f(cs[i], x), lo, hi)",
         "t_max, f_max = t[ci], np.array([margins[k][i] for k, i in zip(cs, ci, strict=True)])",
         [D + "::test_grazing_pass_with_no_coarse_sample_above_the_mask_is_found"],
     ),
@@ -100,15 +100,21 @@ WRONG = [
     (
         "the default mask of a station not taken from the preset",
         "sim/scenario.py",
-        's.get("min_elevation_deg", preset.min_elevation_deg)',
-        's.get("min_elevation_deg", 10.0)',
+        "else preset.min_elevation_deg,",
+        "else 10.0,",
         [D + "::test_scenario_stations_take_the_presets_mask"],
     ),
     (
         "the penumbra counted as shadow (visibility)",
         "sim/passes.py",
-        "dark = shadow_state(r_teme, sun.teme(whole, frac)) == UMBRA",
-        "dark = shadow_state(r_teme, sun.teme(whole, frac)) != 0",
+        "sun.teme(whole, frac)) == UMBRA\n\n    def darkness(xx, _rows):\n"
+        "        w, fr = geo.jd(xx)\n"
+        "        r, _, _ = _teme_by_runs(geo.catalogue, w, fr)\n"
+        "        return np.where(shadow_state(r, sun.teme(w, fr)) == UMBRA, 1.0, -1.0)",
+        "sun.teme(whole, frac)) != 0\n\n    def darkness(xx, _rows):\n"
+        "        w, fr = geo.jd(xx)\n"
+        "        r, _, _ = _teme_by_runs(geo.catalogue, w, fr)\n"
+        "        return np.where(shadow_state(r, sun.teme(w, fr)) != 0, 1.0, -1.0)",
         [D + "::test_shadow_bounds_of_visible_parts_match_the_conical_shadow"],
     ),
     (
@@ -170,8 +176,8 @@ WRONG = [
     (
         "events dropped from CZML",
         "sim/export/czml.py",
-        'if not lo <= ev["jd"] <= hi:\n            continue',
-        "if True:\n            continue",
+        'if not lo <= ev["jd"] <= hi or ev["iss_lat_deg"] != ev["iss_lat_deg"]:',
+        "if True:",
         [E + "::test_czml_positions_stations_passes_and_events"],
     ),
     (
@@ -193,15 +199,15 @@ WRONG = [
     (
         "the OEM without the frame bias",
         "sim/export/oem.py",
-        'm = np.einsum("ij,kjn->nik", ICRS_to_J2000, gcrs_to_teme)',
-        'm = np.einsum("ij,kjn->nik", np.eye(3), gcrs_to_teme)',
+        'm_all = np.einsum("ij,kjn->nik", ICRS_to_J2000, gcrs_to_teme)',
+        'm_all = np.einsum("ij,kjn->nik", np.eye(3), gcrs_to_teme)',
         [E + "::test_oem_states_to_a_centimetre"],
     ),
     (
         "OEM velocity left in TEME",
         "sim/export/oem.py",
-        'v = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])',
-        "v = eph.v_teme_km_s[ok]",
+        'v[ok] = np.einsum("nij,nj->ni", m, eph.v_teme_km_s[ok])',
+        "v[ok] = eph.v_teme_km_s[ok]",
         [E + "::test_oem_states_to_a_centimetre"],
     ),
     (
@@ -237,15 +243,15 @@ WRONG = [
     (
         "KML track coordinates latitude first",
         "sim/export/kml.py",
-        'f"{lon:.7f} {lat:.7f} {alt:.1f}"',
-        'f"{lat:.7f} {lon:.7f} {alt:.1f}"',
+        "for row in zip(lon.tolist(), lat.tolist(), alt_m.tolist(), strict=True)",
+        "for row in zip(lat.tolist(), lon.tolist(), alt_m.tolist(), strict=True)",
         [E + "::test_kml_track_stations_and_events"],
     ),
     (
         "CZML positions in TEME instead of Earth-fixed",
         "sim/export/czml.py",
-        "xyz_m = eph.r_itrs_km[idx] * 1000.0",
-        "xyz_m = eph.r_teme_km[idx] * 1000.0",
+        "    xyz_m = eph.r_itrs_km[idx] * 1000.0\n    samples",
+        "    xyz_m = eph.r_teme_km[idx] * 1000.0\n    samples",
         [E + "::test_czml_positions_stations_passes_and_events"],
     ),
     (
@@ -272,8 +278,8 @@ WRONG = [
     (
         "map track colours swapped",
         "sim/plots/maps.py",
-        "np.where(lit[seg.rows[:-1]], SUNLIT, ECLIPSE)",
-        "np.where(lit[seg.rows[:-1]], ECLIPSE, SUNLIT)",
+        "colours.append(SUNLIT if state[a] else ECLIPSE)",
+        "colours.append(ECLIPSE if state[a] else SUNLIT)",
         [P + "::test_map_colours_sunlit_track_by_the_conical_shadow"],
     ),
     (
@@ -300,8 +306,8 @@ WRONG = [
     (
         "the altitude panel plotting latitude",
         "sim/plots/timeline.py",
-        "axes[0].plot(x, eph.alt_km,",
-        "axes[0].plot(x, eph.lat_deg,",
+        "orbit_altitudes(jd, eph.lat_deg[ok], eph.alt_km[ok])",
+        "orbit_altitudes(jd, eph.lat_deg[ok], eph.lat_deg[ok])",
         [P + "::test_altitude_panel_plots_the_height_above_wgs84"],
     ),
     (
@@ -368,6 +374,7 @@ def main(scratch: Path) -> int:
         text = path.read_text()
         if text.count(old) != 1:
             print(f"| {name} | `{rel}` | NOT CHECKED: text to replace not found once |")
+            missed += 1  # the code moved on: the entry must follow it
             continue
         path.write_text(text.replace(old, new))
         try:
