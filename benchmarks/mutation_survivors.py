@@ -845,6 +845,14 @@ PASSES_EXPORT_KILLED = {
     },
 }
 
+
+def _record_kills(kills: dict) -> None:
+    """``{test: (mutant names)}`` into PASSES_EXPORT_KILLED as "killed by `test`"."""
+    PASSES_EXPORT_KILLED.update(
+        {n: f"killed by `{t}`" for t, names in kills.items() for n in names}
+    )
+
+
 #: mutexp kills: open survivors of the full run, each confirmed killed by running the test
 #: with the mutant active (--which-test, mutmut's MUTANT_UNDER_TEST switch)
 _MUTEXP_KILLS = {
@@ -1071,9 +1079,7 @@ _MUTEXP_KILLS = {
         "sim.export.track.x_write_track__mutmut_8",
     ),
 }
-PASSES_EXPORT_KILLED.update(
-    {n: f"killed by `{t}`" for t, names in _MUTEXP_KILLS.items() for n in names}
-)
+_record_kills(_MUTEXP_KILLS)
 PASSES_EXPORT_KILLED["sim.export.model.x_pieces__mutmut_21"] = (
     "killed (timeout: the mutant loops forever) by "
     "`tests/test_units_export3.py::test_pieces_split_at_repeated_instants_by_hand`"
@@ -1119,9 +1125,7 @@ _SURVB_KILLS = {
         "sim.export.oem.x_teme_to_eme2000_matrices__mutmut_14",
     ),
 }
-PASSES_EXPORT_KILLED.update(
-    {n: f"killed by `{t}`" for t, names in _SURVB_KILLS.items() for n in names}
-)
+_record_kills(_SURVB_KILLS)
 # sorted as "JSON whitespace only" by the separators= rule of RULES, but the mutant writes
 # "null" instead of the document: killed (found by the survB re-run, mutmut and --which-test)
 PASSES_EXPORT_KILLED["sim.export.track.x_write_groundtrack__mutmut_10"] = (
