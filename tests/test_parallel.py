@@ -100,12 +100,17 @@ def test_sgp4_failures_and_decay_rows_are_the_same_in_parallel(
     _same(one, many)
 
 
+def _day_in_chunks(catalogue, monkeypatch, chunk):
+    """One day at 1 s computed in chunks of ``chunk`` instants, and its track from one process."""
+    monkeypatch.setattr(se, "PROPAGATE_CHUNK", chunk)
+    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
+    return grid, propagate(catalogue, grid, workers=1)
+
+
 def test_the_workers_chunks_reach_this_process_without_being_computed_again(
     catalogue, monkeypatch, forks
 ):
-    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 5_000)
-    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
-    one = propagate(catalogue, grid, workers=1)
+    grid, one = _day_in_chunks(catalogue, monkeypatch, 5_000)
     size = se._chunk_size(len(grid))
     chunks = [(c, min(len(grid), c + size)) for c in range(0, len(grid), size)]
     parent = os.getpid()
@@ -156,9 +161,7 @@ def test_a_process_that_is_held_up_has_its_chunks_taken_by_the_others(
 ):
     # the worker's part is the second half; held up for a second at each chunk, it finishes
     # one while this process computes its own half and then takes the rest of the worker's
-    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 5_000)
-    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
-    one = propagate(catalogue, grid, workers=1)
+    grid, one = _day_in_chunks(catalogue, monkeypatch, 5_000)
     parent = os.getpid()
     here = []
     real = se._propagate_range
@@ -181,9 +184,7 @@ def test_a_process_that_is_held_up_has_its_chunks_taken_by_the_others(
 
 
 def test_a_worker_that_fails_has_its_range_computed_again(catalogue, monkeypatch, forks):
-    monkeypatch.setattr(se, "PROPAGATE_CHUNK", 20_000)
-    grid = TimeGrid.span("2024-03-28T00:00Z", "2024-03-29T00:00Z", 1.0)
-    one = propagate(catalogue, grid, workers=1)
+    grid, one = _day_in_chunks(catalogue, monkeypatch, 20_000)
     parent = os.getpid()
     real = se._propagate_range
 
