@@ -326,6 +326,9 @@ def main(argv=None) -> int:
         parser = build_parser()
         args = parser.parse_args(_join_signed_values(sys.argv[1:] if argv is None else argv))
         try:
+            from .parallel import one_blas_thread
+
+            one_blas_thread()
             code = _dispatch(parser, args)
             interrupts.check()  # a signal whose exception was swallowed on the way
             return code
