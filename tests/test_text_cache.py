@@ -96,3 +96,22 @@ def test_leaving_the_cache_restores_matplotlib():
     after = {name: RendererAgg.__dict__.get(name) for name in before}
     assert after == before
     assert Text.__dict__["_get_layout"] is layout
+
+
+def test_inside_the_cache_fonts_are_read_from_memory_and_not_after():
+    # FreeType reads the font through a copy in memory (no system call per glyph); on leaving,
+    # matplotlib's font module and its font cache are its own again
+    from matplotlib import font_manager, ft2font
+
+    from sim.plots.textcache import text_cache
+
+    path = font_manager.findfont("DejaVu Sans")
+    with text_cache():
+        inside = font_manager.get_font(path)
+        assert not isinstance(inside.fname, str)
+        assert inside.fname.name == path
+        assert inside.family_name == "DejaVu Sans"
+    assert font_manager.ft2font is ft2font
+    after = font_manager.get_font(path)
+    assert after is not inside
+    assert isinstance(after.fname, str)

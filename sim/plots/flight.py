@@ -169,6 +169,7 @@ def flight_profile(results, *, axes=None):
         )
     else:
         fig = axes[0].figure
+    labels = []  # placed once every panel is drawn: they are measured in the final layout
     for ax, words, unit, scale in (
         (axes[0], ("ascent", "free flight"), "hours from lift-off", 24.0),
         (axes[1], ("return",), "minutes from undocking", 1440.0),
@@ -192,7 +193,9 @@ def flight_profile(results, *, axes=None):
         ax.set_xlabel(unit)
         ax.set_ylabel("altitude (km, WGS84)")
         ax.legend(loc="lower right", fontsize=SMALL_SIZE)
-        stack_labels(ax, xs, [b[0].split(" ")[0] for b in burns], fontsize=SMALL_SIZE)
+        labels.append((ax, xs, [b[0].split(" ")[0] for b in burns]))
     axes[0].set_title("Soyuz MS-25 chase: MODEL", loc="left", fontsize=TITLE_SIZE)
     axes[1].set_title("Soyuz MS-24 return: MODEL", loc="left", fontsize=TITLE_SIZE)
+    for ax, xs, texts in labels:
+        stack_labels(ax, xs, texts, fontsize=SMALL_SIZE)
     return fig

@@ -114,13 +114,13 @@ def window_edge_names(results) -> tuple[str | None, str | None]:
 def _render(job) -> str:
     import matplotlib
 
-    from .style import born_literal, save
+    from .style import born_literal, layout_once, save
 
     kind, args, path, dpi = job
     # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
     # measures them for the label placers is the one savefig draws with; every text is created
     # literal (as save would make it)
-    with matplotlib.rc_context({"figure.dpi": dpi}), born_literal():
+    with matplotlib.rc_context({"figure.dpi": dpi}), born_literal(), layout_once():
         if kind in ON_FRAME and path.lower().endswith(".png"):
             draw_on_frame(_RESULTS, kind, args, path, dpi)
         else:
@@ -242,11 +242,19 @@ def job_batches(results, work, workers: int) -> list[list]:
 _WORKER_TEXT_CACHE = []
 
 
+def _text_cache_for(fmt: str):
+    """The text cache (:mod:`.textcache`) for pictures in ``fmt``: PNG only (it serves the
+    Agg renderer, and reads fonts from memory, which the PDF and PS backends cannot embed)."""
+    import contextlib
+
+    from .textcache import text_cache
+
+    return text_cache() if fmt.lower() == "png" else contextlib.nullcontext()
+
+
 def _render_batch(batch) -> list[str]:
     if not _WORKER_TEXT_CACHE:
-        from .textcache import text_cache
-
-        cache = text_cache()
+        cache = _text_cache_for(Path(batch[0][2]).suffix.lstrip("."))
         cache.__enter__()
         _WORKER_TEXT_CACHE.append(cache)
     return [_render(job) for job in batch]
@@ -277,9 +285,7 @@ def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: in
     _RESULTS = results
     try:
         if workers < 2 or len(work) < 4:
-            from .textcache import text_cache
-
-            with text_cache():
+            with _text_cache_for(fmt):
                 for job in work:
                     _stage(progress, Path(_render(job)).name)
             return

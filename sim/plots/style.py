@@ -99,6 +99,28 @@ def born_literal():
             _BORN_LITERAL = before
 
 
+#: set by :func:`layout_once`
+_LAYOUT_ONCE = False
+
+
+@contextlib.contextmanager
+def layout_once():
+    """A context in which a figure with a layout engine is laid out once, by the first
+    :func:`text_renderer` that measures it, and then keeps its engine's layout: later
+    measurements and ``savefig`` do not lay it out again (each of those is a full pass over
+    the figure's artists; the timeline made four). For figures whose in-layout artists all
+    exist when their texts are first measured, as in the run's pictures (labels placed after
+    measuring are outside the layout); ``tests/test_layout_once.py`` checks the pixels. The
+    run's picture jobs draw in it."""
+    global _LAYOUT_ONCE
+    before = _LAYOUT_ONCE
+    _LAYOUT_ONCE = True
+    try:
+        yield
+    finally:
+        _LAYOUT_ONCE = before
+
+
 def literal_text(fig):
     """Draw every text of ``fig`` as written: names such as ``$x^2$`` never reach matplotlib's
     mathtext parser (none of our own labels uses mathtext)."""
@@ -129,6 +151,8 @@ def text_renderer(fig):
     if fig.get_layout_engine() is not None:
         with quiet_glyphs():
             fig.draw_without_rendering()
+        if _LAYOUT_ONCE:
+            fig.set_layout_engine("none")  # the positions just computed stay
     return fig.canvas.get_renderer()
 
 
@@ -137,10 +161,21 @@ def text_renderer(fig):
 PNG_COMPRESS_LEVEL = 1
 
 
+def _deflate():
+    """The zlib-format compressor of :func:`png_bytes`: Intel's ISA-L (``isal``) where it is
+    installed, about five times as fast as zlib at level 1 for 5% larger files (the default
+    run's 88 pictures: 0.12 s against 0.63 s of CPU, 15.8 against 15.1 MB); else zlib."""
+    try:
+        from isal.isal_zlib import compress
+    except ImportError:
+        from zlib import compress
+    return compress
+
+
 def png_bytes(rgba, dpi: float) -> bytes:
     """A PNG of the canvas pixels ``rgba`` (H, W, 4, top row first): RGB when every pixel is
-    opaque (as in every figure of ours), else RGBA; rows unfiltered, zlib level
-    :data:`PNG_COMPRESS_LEVEL`; the resolution (pHYs) and the "Software" text ``savefig``
+    opaque (as in every figure of ours), else RGBA; rows unfiltered, deflated
+    (:func:`_deflate`) at level :data:`PNG_COMPRESS_LEVEL`; the resolution (pHYs) and the "Software" text ``savefig``
     writes. Unfiltered rows of a plot (flat colours) compress better and about twice as fast
     as Pillow's adaptive filters (docs/picture-style.md)."""
     import struct
@@ -176,7 +211,7 @@ def png_bytes(rgba, dpi: float) -> bytes:
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
             chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL)),
+            chunk(b"IDAT", _deflate()(rows, PNG_COMPRESS_LEVEL)),
             chunk(b"IEND", b""),
         ]
     )
@@ -205,7 +240,30 @@ def save(fig, path, dpi: int = 110):
         literal_text(fig)
         no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
         with atomic_path(path) as tmp, matplotlib.rc_context(no_math), quiet_glyphs():
-            extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
-            fig.savefig(tmp, dpi=dpi, format=fmt, **extra)
+            if fmt == "png" and _plain_png(fig, dpi):
+                fig.canvas.draw()  # the layout and drawing of savefig's PNG
+                Path(tmp).write_bytes(png_bytes(fig.canvas.buffer_rgba(), fig.dpi))
+            else:
+                extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+                fig.savefig(tmp, dpi=dpi, format=fmt, **extra)
     finally:
         plt.close(fig)
+
+
+def _plain_png(fig, dpi) -> bool:
+    """Whether savefig's PNG of ``fig`` at ``dpi`` is the Agg canvas's pixels as they stand:
+    an Agg canvas at that dpi, and no savefig setting that changes the picture (face or edge
+    colour, transparency, a tight box). Then :func:`save` writes them through
+    :func:`png_bytes` (the same pixels, encoded in a fraction of Pillow's time)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rc = matplotlib.rcParams
+    return (
+        type(fig.canvas) is FigureCanvasAgg
+        and fig.dpi == dpi
+        and rc["savefig.facecolor"] == "auto"
+        and rc["savefig.edgecolor"] == "auto"
+        and not rc["savefig.transparent"]
+        and rc["savefig.bbox"] is None
+    )

@@ -16,6 +16,10 @@ steps for the Agg renderer, for as long as the context lasts (a worker's batch):
   FreeType's 1/64 pixel): FreeType renders the same outline moved by whole pixels, so the bitmap
   of another whole-pixel position is the same bitmap moved.
 
+FreeType reads a font file through matplotlib's Python file object, a seek and a read system
+call for every table and glyph it loads (about 220,000 of each in a worker of the default
+run); inside the cache the fonts are read from a copy in memory (:func:`fonts_in_memory`).
+
 Every cached value is what matplotlib's own path computes (``tests/test_text_cache.py`` checks
 pictures drawn both ways pixel for pixel); only the work is not done again. Mathtext and TeX
 are left to matplotlib (our figures draw text literally, :func:`~sim.plots.style.literal_text`).
@@ -24,6 +28,7 @@ are left to matplotlib (our figures draw text literally, :func:`~sim.plots.style
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 
 #: how many glyph bitmaps the cache keeps before it starts again (each a few hundred bytes)
@@ -35,11 +40,63 @@ def _prop_key(prop) -> tuple:
     return tuple(prop.__dict__.values())
 
 
+class _FontBytes(io.BytesIO):
+    """A font file's bytes, read by FreeType as it reads the file (seek, read) without a
+    system call; ``name`` is the file's path."""
+
+    def __init__(self, data: bytes, path: str):
+        super().__init__(data)
+        self.name = path
+
+
+@contextlib.contextmanager
+def fonts_in_memory():
+    """A context in which matplotlib opens every font from a copy of its file in memory (each
+    file read once), for the Agg renderer: a font opened so has no path, which the PDF and PS
+    backends need to embed it. On exit the fonts opened in it are dropped from matplotlib's
+    font cache, so later figures open their fonts as matplotlib does."""
+    import os
+
+    from matplotlib import font_manager, ft2font
+
+    if not hasattr(font_manager, "_get_font") or not hasattr(font_manager, "ft2font"):
+        yield  # a matplotlib that opens its fonts otherwise: as it does
+        return
+    files: dict = {}
+
+    def open_font(path, *args, **kwargs):
+        if isinstance(path, (str, bytes, os.PathLike)):
+            name = os.fsdecode(path)
+            data = files.get(name)
+            if data is None:
+                with open(name, "rb") as fh:
+                    data = files[name] = fh.read()
+            path = _FontBytes(data, name)
+        return ft2font.FT2Font(path, *args, **kwargs)
+
+    class _InMemory:
+        # font_manager's view of the ft2font module: FT2Font opens a copy in memory
+        FT2Font = staticmethod(open_font)
+
+        def __getattr__(self, name):
+            return getattr(ft2font, name)
+
+    font_manager._get_font.cache_clear()
+    font_manager.ft2font = _InMemory()
+    try:
+        yield
+    finally:
+        font_manager.ft2font = ft2font
+        font_manager._get_font.cache_clear()
+        files.clear()
+
+
 @contextlib.contextmanager
 def text_cache():
     """A context in which the Agg renderer reuses the metrics, glyphs and glyph bitmaps of
-    strings it has laid out or drawn before (see the module's description); on exit
-    matplotlib's own methods are back and the cache is dropped."""
+    strings it has laid out or drawn before and reads its fonts from memory (see the module's
+    description); on exit matplotlib's own methods are back and the cache is dropped. For
+    PNG pictures only: a PDF or PostScript figure saved inside it cannot embed its fonts."""
     import numpy as np
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
@@ -193,7 +250,8 @@ def text_cache():
     Renderer.draw_text = cached_draw_text
     Renderer._get_font_height_metrics = get_font_height_metrics
     try:
-        yield
+        with fonts_in_memory():
+            yield
     finally:
         Text._get_layout = own_layout
         text_layouts.clear()
