@@ -495,7 +495,7 @@ def _run(args) -> int:
 
     from .bundled import default_scenario
     from .output import check_output_folder, write_results
-    from .plots.render import plot_stage_count
+    from .plots.render import plot_stage_count, prepare_drawing
     from .replay import run_scenario
     from .scenario import load_scenario
 
@@ -506,15 +506,18 @@ def _run(args) -> int:
     if args.dpi < 20 or args.dpi > 1200:
         raise SimError(f"--dpi {args.dpi}: expected 20..1200")
     check_output_folder(out)  # refuse a folder that is not sim's before the replay, not after
+    plots = not args.no_plots
     with _progress(args.quiet) as bar:
         task = bar.add_task("replay", total=6)
         results = run_scenario(
             scenario,
             progress=lambda text: bar.update(task, advance=1, description=text),
             max_extrapolation_days=args.max_extrapolation_days,
+            meanwhile=(lambda: prepare_drawing(scenario.outputs.get("maps", True)))
+            if plots
+            else None,
         )
         bar.update(task, completed=6)
-        plots = not args.no_plots
         total = plot_stage_count(results) if plots else 0
         task2 = bar.add_task("writing", total=total + 1)
         write_results(

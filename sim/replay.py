@@ -24,10 +24,14 @@ def _stage(progress, text):
         progress(text)
 
 
-def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) -> Results:
+def run_scenario(
+    sc: Scenario, progress=None, *, max_extrapolation_days=None, meanwhile=None
+) -> Results:
     """Replay ``sc``. Instants farther than ``max_extrapolation_days`` (default: the
     scenario's ``element_sets.max_extrapolation_days``, else 30) from the element set in force
-    are refused (:mod:`sim.elements.trust`)."""
+    are refused (:mod:`sim.elements.trust`). ``meanwhile()``, when given, is the caller's own
+    work, done in this process while a child process flies the modelled flight (where there
+    is none, it is simply done first); ``sim run`` makes its plotting imports there."""
     _stage(progress, "reading element sets")
     if max_extrapolation_days is None:
         max_extrapolation_days = getattr(sc, "max_extrapolation_days", None)
@@ -40,11 +44,15 @@ def run_scenario(sc: Scenario, progress=None, *, max_extrapolation_days=None) ->
     )
     flight_name = getattr(sc, "flight_model", None)
     # the modelled flight needs only the element sets: flown by a child process meanwhile
-    ahead = _FlightAhead(flight_name, catalogue) if flight_name else None
+    ahead = (
+        _FlightAhead(flight_name, catalogue, sc.stations, sc.visibility) if flight_name else None
+    )
     try:
+        if meanwhile is not None:
+            meanwhile()
         results = _replay(sc, catalogue, progress)
         if ahead is not None:
-            add_flight(results, ahead.result(progress))
+            add_flight(results, *ahead.result(progress))
     finally:
         if ahead is not None:
             ahead.stop()
@@ -203,10 +211,12 @@ def fly(name: str, catalogue, progress=None):
 class _FlightAhead:
     """:func:`fly` begun in a forked child process (:class:`sim.ahead.Ahead`), so that the
     flight (the larger part of a replay's serial time, with the import of scipy) is computed on
-    a second core while the caller replays the track; :meth:`result` is what :func:`fly` would
-    have returned (and is kept as flown in this process)."""
+    a second core while the caller replays the track; the child also samples each leg and
+    finds its passes over ``stations`` (:func:`sample_flight`). :meth:`result` is what
+    :func:`fly` would have returned (and is kept as flown in this process) with those samples
+    (None when nothing was flown ahead: :func:`add_flight` samples them)."""
 
-    def __init__(self, name: str, catalogue):
+    def __init__(self, name: str, catalogue, stations=(), visibility=None):
         if name not in FLIGHT_MODELS:
             raise ValueError(f"unknown flight model {name!r}; expected one of {FLIGHT_MODELS}")
         self.name, self.catalogue, self.ahead = name, catalogue, None
@@ -214,35 +224,55 @@ class _FlightAhead:
         if self.key not in _FLOWN:
             from .ahead import Ahead
 
-            # sim.flight (and scipy with it) is imported by the child, not before the fork
-            self.ahead = Ahead(lambda progress: _fly_now(name, catalogue, progress))
+            def fly_and_sample(progress):
+                flight = _fly_now(name, catalogue, progress)
+                return flight, sample_flight(flight, stations, visibility)
 
-    def result(self, progress=None):
+            # sim.flight (and scipy with it) is imported by the child, not before the fork
+            self.ahead = Ahead(fly_and_sample)
+
+    def result(self, progress=None) -> tuple:
+        sampled = None
         if self.ahead is not None and self.key not in _FLOWN:
             # the flight's classes, which unpickling it needs, imported while the child flies
             from . import flight  # noqa: F401
 
-            _FLOWN[self.key] = self.ahead.result(progress)
-        return fly(self.name, self.catalogue, None if self.ahead is not None else progress)
+            _FLOWN[self.key], sampled = self.ahead.result(progress)
+        flight = fly(self.name, self.catalogue, None if self.ahead is not None else progress)
+        return flight, sampled
 
     def stop(self) -> None:
         if self.ahead is not None:
             self.ahead.stop()
 
 
-def add_flight(results: Results, flight) -> None:
-    """Put every modelled leg into ``results`` as a trajectory labelled as a model, with its
-    passes over the scenario's stations (flagged ``model``)."""
+def sample_flight(flight, stations, visibility) -> list[tuple[Trajectory, list]]:
+    """Each modelled leg of ``flight`` as a trajectory labelled as a model, with its passes
+    over ``stations`` (flagged ``model``, named by the leg)."""
     from .legs import leg_ephemeris, sample_passes
 
-    sc = results.scenario
-    results.flight = flight
+    out = []
     for leg in flight.legs:
         eph = leg_ephemeris(leg.times, leg.r_teme_km, leg.v_teme_km_s)
-        results.trajectories[leg.name] = Trajectory(
+        passes = sample_passes(eph, stations, visibility)
+        for p in passes:
+            p.extra["object"] = leg.name
+        trajectory = Trajectory(
             leg.name, eph, MODEL, list(leg.assumptions), object_name=leg.object_name
         )
-        for p in sample_passes(eph, sc.stations, sc.visibility):
-            p.extra["object"] = leg.name
-            results.model_passes.append(p)
+        out.append((trajectory, passes))
+    return out
+
+
+def add_flight(results: Results, flight, sampled=None) -> None:
+    """Put every modelled leg into ``results`` as a trajectory labelled as a model, with its
+    passes over the scenario's stations (flagged ``model``): ``sampled``, the
+    :func:`sample_flight` of ``flight`` made elsewhere (a child process), else made here."""
+    sc = results.scenario
+    results.flight = flight
+    if sampled is None:
+        sampled = sample_flight(flight, sc.stations, sc.visibility)
+    for trajectory, passes in sampled:
+        results.trajectories[trajectory.name] = trajectory
+        results.model_passes.extend(passes)
     results.model_passes.sort(key=lambda p: (p.rise_jd, p.station))

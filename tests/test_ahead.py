@@ -114,6 +114,38 @@ def test_the_flight_flown_ahead_is_the_flight_flown_here(monkeypatch):
     assert replay.fly(sc.flight_model, results.catalogue) is ahead
 
 
+def test_the_legs_sampled_ahead_are_the_legs_sampled_here(monkeypatch):
+    """The child also samples each leg and finds its passes (sample_flight): the trajectories
+    and model passes run_scenario returns are those sampled in this process from its flight;
+    ``meanwhile`` is done once, here."""
+    import sim.replay as replay
+    from sim.bundled import default_scenario
+    from sim.scenario import load_scenario
+
+    monkeypatch.setattr(replay, "_FLOWN", {})
+    sc = load_scenario(default_scenario())
+    done = []
+    results = replay.run_scenario(sc, meanwhile=lambda: done.append(os.getpid()))
+    assert done == [os.getpid()]
+    here = replay.sample_flight(results.flight, sc.stations, sc.visibility)
+    assert len(here) == len(results.flight.legs) > 0
+    passes_here = []
+    for trajectory, passes in here:
+        ahead = results.trajectories[trajectory.name]
+        assert (ahead.source, ahead.assumptions, ahead.object_name) == (
+            trajectory.source,
+            trajectory.assumptions,
+            trajectory.object_name,
+        )
+        for name in ("r_teme_km", "r_itrs_km", "lat_deg", "lon_deg", "alt_km", "shadow"):
+            a, b = getattr(ahead.ephemeris, name), getattr(trajectory.ephemeris, name)
+            assert np.array_equal(a, b, equal_nan=True), (trajectory.name, name)
+        passes_here += passes
+    passes_here.sort(key=lambda p: (p.rise_jd, p.station))
+    assert [p.to_dict() for p in results.model_passes] == [p.to_dict() for p in passes_here]
+    assert all(p.extra["object"] in results.trajectories for p in results.model_passes)
+
+
 def test_the_child_traceback_comes_with_an_unexpected_exception():
     def deep_in_the_child(progress):
         return {}["missing"]

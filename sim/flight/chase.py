@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from ..times import DAY_S
 from .propagator import (
@@ -165,6 +164,9 @@ def _solve(residual, x0, step, label, xtol=1e-12, max_nfev=30):
         res = residual(xs)
         cache[x.tobytes()] = res[0]
         return (res[1:] - res[0]).T / step
+
+    # imported here: importing sim.flight (to unpickle a flight) needs no scipy
+    from scipy.optimize import least_squares
 
     sol = least_squares(
         fun, x0, jac=jac, method="lm", xtol=xtol, ftol=1e-14, gtol=1e-14, max_nfev=max_nfev

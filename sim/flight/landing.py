@@ -24,7 +24,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from ..ephemeris import geodetic, gmst_rad, teme_to_itrs
 from ..times import DAY_S
@@ -200,6 +199,9 @@ def fit_return(
         # four parameters for three targets: a weak pull towards the defaults picks one solution
         prior = prior_weight * (x - x0) / FIT_SCALES
         return np.concatenate([[n, e, dt / seconds_per_km], prior])
+
+    # imported here: importing sim.flight (to unpickle a flight) needs no scipy
+    from scipy.optimize import least_squares
 
     sol = least_squares(
         residual,

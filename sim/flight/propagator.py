@@ -22,7 +22,6 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from ..times import DAY_S, TimeGrid
 
@@ -377,6 +376,9 @@ def integrate(
     y0 = np.asarray(states, dtype=float)
     count = 1 if y0.ndim == 1 else y0.shape[0]
     atol = np.tile([atol_km] * 3 + [atol_km * 1e-3] * 3, count)
+    # imported here: importing sim.flight (to unpickle a flight) needs no scipy
+    from scipy.integrate import solve_ivp
+
     sol = solve_ivp(
         _rhs_factory(force, count),
         (t0_s, t1_s),

@@ -260,16 +260,24 @@ def _render_batch(batch) -> list[str]:
     return [_render(job) for job in batch]
 
 
-def _before_fork(jobs) -> None:
-    """What every worker would otherwise do again, done once in the parent so that the forked
-    workers inherit it: the plotting imports and the coastline paths."""
+def prepare_drawing(maps: bool = True) -> None:
+    """The plotting imports and (with ``maps``) the coastline paths, made now: before the
+    picture workers fork, so that they inherit them (each would otherwise make them again),
+    and early if the caller has a moment to spare (``sim run`` does it while the modelled
+    flight is flown in a child process, :func:`sim.replay.run_scenario`'s ``meanwhile``)."""
     import matplotlib.pyplot  # noqa: F401
 
-    from . import flight, maps, sky, timeline, window  # noqa: F401
+    from . import flight, sky, timeline, window  # noqa: F401
     from .coast import prepare_paths
 
-    if any(kind in ("map", "pass_map", "flight_map") for kind, *_ in jobs):
+    if maps:
         prepare_paths("l")
+
+
+def _before_fork(jobs) -> None:
+    """What every worker would otherwise do again, done once in the parent so that the forked
+    workers inherit it (:func:`prepare_drawing`; nothing is done twice)."""
+    prepare_drawing(any(kind in ("map", "pass_map", "flight_map") for kind, *_ in jobs))
 
 
 def write_plots(results, folder: Path, fmt: str, dpi: int, progress, workers: int | None = None):

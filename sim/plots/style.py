@@ -175,9 +175,9 @@ def _deflate():
 def png_bytes(rgba, dpi: float) -> bytes:
     """A PNG of the canvas pixels ``rgba`` (H, W, 4, top row first): RGB when every pixel is
     opaque (as in every figure of ours), else RGBA; rows unfiltered, deflated
-    (:func:`_deflate`) at level :data:`PNG_COMPRESS_LEVEL`; the resolution (pHYs) and the "Software" text ``savefig``
-    writes. Unfiltered rows of a plot (flat colours) compress better and about twice as fast
-    as Pillow's adaptive filters (docs/picture-style.md)."""
+    (:func:`_deflate`) at level :data:`PNG_COMPRESS_LEVEL`; the resolution (pHYs) and the
+    "Software" text ``savefig`` writes. Unfiltered rows of a plot (flat colours) compress
+    better and about twice as fast as Pillow's adaptive filters (docs/picture-style.md)."""
     import struct
     import zlib
 
@@ -244,7 +244,9 @@ def save(fig, path, dpi: int = 110):
                 fig.canvas.draw()  # the layout and drawing of savefig's PNG
                 Path(tmp).write_bytes(png_bytes(fig.canvas.buffer_rgba(), fig.dpi))
             else:
-                extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+                extra = (
+                    {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+                )
                 fig.savefig(tmp, dpi=dpi, format=fmt, **extra)
     finally:
         plt.close(fig)
