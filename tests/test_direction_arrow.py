@@ -1,6 +1,9 @@
 """The maps' direction arrows (sim/plots/maps.py ``direction_arrow``, issue 14) are the arrows
-``ax.annotate("", xy, xytext, arrowprops=...)`` draws, pixel for pixel: inside the axes, across
-its edge (never clipped) and with the head outside it (not drawn), on a map-like axes."""
+``ax.annotate("", xy, xytext, arrowprops=...)`` draws: inside the axes, across its edge (never
+clipped) and with the head outside it (not drawn), on a map-like axes. Arrows too short for
+both ends' 2-point shrink are matplotlib's own, pixel for pixel; longer ones are shortened
+exactly rather than by matplotlib's bisection (to 0.01 px), which moves an edge pixel by at
+most 2 levels of 255."""
 
 from __future__ import annotations
 
@@ -22,17 +25,17 @@ ARROWS = [
 ]
 
 
-def _picture(draw) -> np.ndarray:
+def _picture(draw, dpi: int = 80) -> np.ndarray:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3.3), dpi=80)
+    fig, ax = plt.subplots(figsize=(6, 3.3), dpi=dpi)
     ax.set_xlim(-180, 180)
     ax.set_ylim(-90, 90)
     ax.plot([-100, 100], [0, 30], color="tab:orange", zorder=5)
     for xy, xytext in ARROWS:
         draw(ax, xy, xytext)
     buf = io.BytesIO()
-    fig.savefig(buf, format="rgba", dpi=80)
+    fig.savefig(buf, format="rgba", dpi=dpi)
     plt.close(fig)
     return np.frombuffer(buf.getvalue(), dtype=np.uint8)
 
@@ -55,6 +58,25 @@ def test_direction_arrows_are_the_annotation_arrows():
     blank = _picture(lambda ax, xy, xytext: None)
     assert (theirs != blank).sum() > 100  # the arrows are there
     assert np.array_equal(ours, theirs)
+
+
+def test_long_arrows_are_the_annotation_arrows_within_two_levels():
+    # at 300 dpi every arrow is longer than its two shrinks: shortened exactly
+    from sim.plots.maps import direction_arrow
+
+    ours = _picture(lambda ax, xy, xytext: direction_arrow(ax, xy, xytext), dpi=300)
+    theirs = _picture(_annotation, dpi=300)
+    blank = _picture(lambda ax, xy, xytext: None, dpi=300)
+    assert (theirs != blank).sum() > 1000  # the arrows are there
+    assert int(np.abs(ours.astype(int) - theirs.astype(int)).max()) <= 2
+    # and a missing arrow is far more than that
+    fewer = _picture(
+        lambda ax, xy, xytext: (
+            None if (xy, xytext) == ARROWS[0] else direction_arrow(ax, xy, xytext)
+        ),
+        dpi=300,
+    )
+    assert int(np.abs(fewer.astype(int) - theirs.astype(int)).max()) > 100
 
 
 @pytest.mark.parametrize("which", [0, 3])
