@@ -100,7 +100,7 @@ def test_save_writes_the_pixels_and_resolution_of_savefig(tmp_path):
     save(_figure(), tmp_path / "save.png", DPI)
     with Image.open(tmp_path / "savefig.png") as a, Image.open(tmp_path / "save.png") as b:
         assert a.info["dpi"] == pytest.approx(b.info["dpi"])
-        assert b.mode == "RGB"  # every pixel opaque: written without alpha
+        assert a.mode == b.mode == "RGBA"
         assert (np.asarray(a.convert("RGBA")) == np.asarray(b.convert("RGBA"))).all()
 
 
