@@ -112,15 +112,13 @@ def window_edge_names(results) -> tuple[str | None, str | None]:
 
 
 def _render(job) -> str:
-    import matplotlib
-
     from .style import born_literal, layout_once, save
 
     kind, args, path, dpi = job
     # created at the dpi it is saved at, a figure's texts are laid out once: the renderer that
     # measures them for the label placers is the one savefig draws with; every text is created
     # literal (as save would make it)
-    with matplotlib.rc_context({"figure.dpi": dpi}), born_literal(), layout_once():
+    with born_literal({"figure.dpi": dpi}), layout_once():
         if kind in ON_FRAME and path.lower().endswith(".png"):
             draw_on_frame(_RESULTS, kind, args, path, dpi)
         else:

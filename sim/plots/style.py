@@ -82,16 +82,18 @@ _BORN_LITERAL = False
 
 
 @contextlib.contextmanager
-def born_literal():
+def born_literal(rc: dict | None = None):
     """A context in which every Text is created literal (``text.parse_math`` off), so that
     :func:`literal_text` need not walk the figure's artists (a walk that also makes every
-    axis's ticks: about a tenth of the timeline's drawing). The run's picture jobs draw in it."""
+    axis's ticks: about a tenth of the timeline's drawing), and the settings ``rc`` hold (one
+    ``rc_context``, which copies and restores every setting). The run's picture jobs draw in
+    it."""
     global _BORN_LITERAL
     import matplotlib
 
     before = _BORN_LITERAL
     no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
-    with matplotlib.rc_context(no_math):
+    with matplotlib.rc_context({**(rc or {}), **no_math}):
         _BORN_LITERAL = bool(no_math)
         try:
             yield
@@ -121,6 +123,15 @@ def layout_once():
         _LAYOUT_ONCE = before
 
 
+def _no_math():
+    """``text.parse_math`` off while a figure is saved (already so in :func:`born_literal`)."""
+    import matplotlib
+
+    if _BORN_LITERAL or "text.parse_math" not in matplotlib.rcParams:
+        return contextlib.nullcontext()
+    return matplotlib.rc_context({"text.parse_math": False})
+
+
 def literal_text(fig):
     """Draw every text of ``fig`` as written: names such as ``$x^2$`` never reach matplotlib's
     mathtext parser (none of our own labels uses mathtext)."""
@@ -148,11 +159,16 @@ def text_renderer(fig):
     timeline) is laid out first by a draw that rasterises nothing. Figures laid out by hand
     (the maps, the sky plots) are measured as they stand; only ``savefig`` draws them."""
     literal_text(fig)
-    if fig.get_layout_engine() is not None:
+    engine = fig.get_layout_engine()
+    if engine is not None:
         with quiet_glyphs():
-            fig.draw_without_rendering()
-        if _LAYOUT_ONCE:
-            fig.set_layout_engine("none")  # the positions just computed stay
+            if _LAYOUT_ONCE:
+                # the layout alone (the first step of Figure.draw), which then stays: the one
+                # draw that follows, savefig's, is the first pass over the artists
+                engine.execute(fig)
+                fig.set_layout_engine("none")
+            else:
+                fig.draw_without_rendering()
     return fig.canvas.get_renderer()
 
 
@@ -214,7 +230,6 @@ def save(fig, path, dpi: int = 110):
     unknown one is an ``OutputError``) and close the figure. Names are drawn literally."""
     from pathlib import Path
 
-    import matplotlib
     import matplotlib.pyplot as plt
 
     from ..errors import OutputError
@@ -230,8 +245,7 @@ def save(fig, path, dpi: int = 110):
                 + ", ".join(f".{k}" for k in sorted(supported))
             )
         literal_text(fig)
-        no_math = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
-        with atomic_path(path) as tmp, matplotlib.rc_context(no_math), quiet_glyphs():
+        with atomic_path(path) as tmp, _no_math(), quiet_glyphs():
             if fmt == "png" and _plain_png(fig, dpi):
                 fig.canvas.draw()  # the layout and drawing of savefig's PNG
                 Path(tmp).write_bytes(png_bytes(fig.canvas.buffer_rgba(), fig.dpi))
