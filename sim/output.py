@@ -368,10 +368,19 @@ def write_results(
         writer = None
         try:
             if plots and plot_stage_count(results) and DataWriter.possible():
-                # the data files are written by a forked process while the figures are drawn
-                writer = DataWriter(results, tmp)
-                write_plots(results, tmp, fmt, dpi, progress)
-                writer.finish()
+                # the data files are written by a forked process while the figures are drawn;
+                # the objects that exist now are frozen for the processes forked meanwhile (the
+                # writer, the picture workers), whose garbage collections then never walk, and
+                # copy page by page, what they inherited (gc.freeze)
+                import gc
+
+                gc.freeze()
+                try:
+                    writer = DataWriter(results, tmp)
+                    write_plots(results, tmp, fmt, dpi, progress)
+                    writer.finish()
+                finally:
+                    gc.unfreeze()
             else:
                 write_data_files(results, tmp)
                 if plots:
