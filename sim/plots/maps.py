@@ -109,9 +109,8 @@ def draw_night(
         zorder=2,
         algorithm="serial",
     )
-    line = ax.contour(
-        lon, lat, alt, levels=[0], colors=[NIGHT], linewidths=0.8, zorder=2, algorithm="serial"
-    )
+    # the terminator from the shading's own contour generator (not a second one on the grid)
+    line = ax.contour(shade, levels=[0], colors=[NIGHT], linewidths=0.8, zorder=2)
     artists = [shade, line]
     if sun:
         (marker,) = ax.plot(
