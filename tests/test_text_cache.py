@@ -90,12 +90,23 @@ def test_leaving_the_cache_restores_matplotlib():
         for name in ("draw_text", "get_text_width_height_descent", "_get_font_height_metrics")
     }
     layout = Text.__dict__["_get_layout"]
+    from matplotlib import offsetbox
+    from matplotlib.legend import Legend
+
+    from sim.plots.textcache import _BOX_METHODS
+
+    boxes = {name: getattr(offsetbox, name).__dict__[m] for name, m in _BOX_METHODS.items()}
+    legend_draw = Legend.__dict__["draw"]
     with text_cache():
         assert RendererAgg.__dict__["draw_text"] is not before["draw_text"]
         assert Text.__dict__["_get_layout"] is not layout
+        assert Legend.__dict__["draw"] is not legend_draw
+        assert offsetbox.VPacker.__dict__["_get_bbox_and_child_offsets"] is not boxes["VPacker"]
     after = {name: RendererAgg.__dict__.get(name) for name in before}
     assert after == before
     assert Text.__dict__["_get_layout"] is layout
+    assert Legend.__dict__["draw"] is legend_draw
+    assert {name: getattr(offsetbox, name).__dict__[m] for name, m in _BOX_METHODS.items()} == boxes
 
 
 def test_inside_the_cache_fonts_are_read_from_memory_and_not_after():

@@ -250,7 +250,7 @@ def text_cache():
     Renderer.draw_text = cached_draw_text
     Renderer._get_font_height_metrics = get_font_height_metrics
     try:
-        with fonts_in_memory():
+        with fonts_in_memory(), legend_boxes_once():
             yield
     finally:
         Text._get_layout = own_layout
@@ -265,6 +265,69 @@ def text_cache():
         layouts.clear()
         heights.clear()
         glyphs.clear()
+
+
+#: the offset boxes whose layout :func:`legend_boxes_once` keeps while a legend draws: class
+#: -> the method that measures it (sizes and child offsets, never the box's own position)
+_BOX_METHODS = {
+    "VPacker": "_get_bbox_and_child_offsets",
+    "HPacker": "_get_bbox_and_child_offsets",
+    "PaddedBox": "_get_bbox_and_child_offsets",
+    "TextArea": "get_bbox",
+    "DrawingArea": "get_bbox",
+}
+
+
+@contextlib.contextmanager
+def legend_boxes_once():
+    """A context in which a legend's boxes are measured once per draw. ``Legend.draw``
+    measures its box tree (columns of handle and text boxes) for the frame, and then every
+    packer measures its children again as it places them, each level repeating the levels
+    below (about a third of a legend's drawing). While one legend draws, each box's
+    measurement (its size and its children's offsets, which nothing in the draw changes) is
+    kept and reused; the values are matplotlib's own. On exit matplotlib's methods are back."""
+    from matplotlib import offsetbox
+    from matplotlib.legend import Legend
+
+    kept: dict = {}
+    drawing = [False]
+    own = {  # a matplotlib whose boxes measure themselves otherwise keeps its own way
+        name: getattr(offsetbox, name).__dict__[method]
+        for name, method in _BOX_METHODS.items()
+        if method in getattr(getattr(offsetbox, name, None), "__dict__", {})
+    }
+    own_draw = Legend.__dict__["draw"]
+
+    def once(function):
+        def measure(self, renderer):
+            if not drawing[0]:
+                return function(self, renderer)
+            key = (id(self), id(renderer))
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = (self, function(self, renderer))
+            return found[1]
+
+        return measure
+
+    def legend_draw(self, renderer):
+        drawing[0] = True
+        try:
+            return own_draw(self, renderer)
+        finally:
+            drawing[0] = False
+            kept.clear()
+
+    for name, function in own.items():
+        setattr(getattr(offsetbox, name), _BOX_METHODS[name], once(function))
+    Legend.draw = legend_draw
+    try:
+        yield
+    finally:
+        Legend.draw = own_draw
+        for name, function in own.items():
+            setattr(getattr(offsetbox, name), _BOX_METHODS[name], function)
+        kept.clear()
 
 
 def _font_height_metrics(prop, dpi, font_manager):
