@@ -113,7 +113,8 @@ def _place_labels(ax, labels, obstacles, zorder, renderer):
         ann.xyann = (dx, dy)
         ann.set_ha(ha)
         ann.set_va(va)
-        ann.arrow_patch.set_visible(abs(dx) > 10 or abs(dy) > 10)  # leader line when far
+        if abs(dx) <= 10 and abs(dy) <= 10:  # a leader line only when far: none here, and
+            ann.arrowprops = ann.arrow_patch = None  # no arrow to lay out at every draw
         taken.append(boxes[chosen])
         texts.append(ann)
     return texts, dropped
