@@ -66,10 +66,14 @@ def place_labels(ax, labels, obstacles=(), zorder: float = 10, renderer=None) ->
 
 
 def _place_labels(ax, labels, obstacles, zorder, renderer):
+    import numpy as np
+
     fig = ax.figure
     renderer = renderer or text_renderer(fig)
     inside = ax.get_window_extent(renderer)
-    taken = list(obstacles)
+    # the boxes taken so far, one row (x0, y0, x1, y1) each: every candidate box of a label is
+    # checked against all of them at once (the same comparisons as _overlaps)
+    taken = np.array([b.extents for b in obstacles], dtype=float).reshape(-1, 4)
     texts, dropped = [], 0
     for lab in labels:
         ann = ax.annotate(
@@ -86,36 +90,38 @@ def _place_labels(ax, labels, obstacles, zorder, renderer):
             bbox=dict(boxstyle="round,pad=0.15", facecolor="white", alpha=0.75, linewidth=0),
         )
         ann.set_in_layout(False)
-        free, crowded = None, None
-        boxes = dict(zip(_OFFSETS, _candidate_boxes(ax, ann, renderer), strict=True))
-        for (dx, dy, ha, va), box in boxes.items():
-            if not (
-                box.x0 >= inside.x0
-                and box.x1 <= inside.x1
-                and box.y0 >= inside.y0
-                and box.y1 <= inside.y1
-            ):
-                continue
-            clash = _overlaps(box, taken)
-            if clash == 0:
-                free = (dx, dy, ha, va)
-                break
-            if crowded is None or clash < crowded[0]:
-                crowded = (clash, (dx, dy, ha, va))
-        chosen = free or (crowded[1] if lab.required and crowded else None)
-        if chosen is None and lab.required:
-            chosen = _NEAR[0]
-        if chosen is None:
+        boxes = _candidate_boxes(ax, ann, renderer)  # (len(_OFFSETS), 4), nearest first
+        fits = (
+            (boxes[:, 0] >= inside.x0)
+            & (boxes[:, 2] <= inside.x1)
+            & (boxes[:, 1] >= inside.y0)
+            & (boxes[:, 3] <= inside.y1)
+        )
+        pad = 1.0
+        clash = (
+            (boxes[:, None, 0] - pad < taken[None, :, 2])
+            & (taken[None, :, 0] < boxes[:, None, 2] + pad)
+            & (boxes[:, None, 1] - pad < taken[None, :, 3])
+            & (taken[None, :, 1] < boxes[:, None, 3] + pad)
+        ).sum(axis=1)
+        free = np.flatnonzero(fits & (clash == 0))
+        if free.size:
+            k = int(free[0])
+        elif lab.required and fits.any():  # the least crowded offset (the nearest of equals)
+            k = int(np.flatnonzero(fits)[np.argmin(clash[fits])])
+        elif lab.required:
+            k = 0
+        else:
             ann.remove()
             dropped += 1
             continue
-        dx, dy, ha, va = chosen
+        dx, dy, ha, va = _OFFSETS[k]
         ann.xyann = (dx, dy)
         ann.set_ha(ha)
         ann.set_va(va)
         if abs(dx) <= 10 and abs(dy) <= 10:  # a leader line only when far: none here, and
             ann.arrowprops = ann.arrow_patch = None  # no arrow to lay out at every draw
-        taken.append(boxes[chosen])
+        taken = np.vstack([taken, boxes[k]])
         texts.append(ann)
     return texts, dropped
 
@@ -127,12 +133,13 @@ _LEADER_GAP_PX = 3.0
 
 
 def _candidate_boxes(ax, ann, renderer):
-    """Display boxes of ``ann`` at each of :data:`_OFFSETS`, as ``Annotation.get_window_extent``
-    gives them (the text's box joined with its leader line, which runs from the text's centre
-    to ``_LEADER_GAP_PX`` short of the anchor), computed from one measurement of the text: the
-    box is the same size at every offset, only moved and aligned."""
+    """Display boxes (x0, y0, x1, y1) of ``ann`` at each of :data:`_OFFSETS`, as
+    ``Annotation.get_window_extent`` gives them (the text's box joined with its leader line,
+    which runs from the text's centre to ``_LEADER_GAP_PX`` short of the anchor), computed from
+    one measurement of the text: the box is the same size at every offset, only moved and
+    aligned."""
+    import numpy as np
     from matplotlib.text import Text
-    from matplotlib.transforms import Bbox
 
     ann.xyann = (0.0, 0.0)
     ann.set_ha("left")
@@ -146,14 +153,14 @@ def _candidate_boxes(ax, ann, renderer):
     px_per_pt = renderer.points_to_pixels(1.0)
     shift_x = {"left": 0.0, "center": -0.5 * w, "right": -w}
     shift_y = {"bottom": 0.0, "center": -0.5 * h, "top": -h}
-    out = []
-    for dx, dy, ha, va in _OFFSETS:
+    out = np.empty((len(_OFFSETS), 4))
+    for k, (dx, dy, ha, va) in enumerate(_OFFSETS):
         x0 = text.x0 + dx * px_per_pt + shift_x[ha]
         y0 = text.y0 + dy * px_per_pt + shift_y[va]
         cx, cy = x0 + 0.5 * w - x_a, y0 + 0.5 * h - y_a
         norm = math.hypot(cx, cy) or 1.0
         ex, ey = x_a + _LEADER_GAP_PX * cx / norm, y_a + _LEADER_GAP_PX * cy / norm
-        out.append(Bbox([[min(x0, ex), min(y0, ey)], [max(x0 + w, ex), max(y0 + h, ey)]]))
+        out[k] = (min(x0, ex), min(y0, ey), max(x0 + w, ex), max(y0 + h, ey))
     return out
 
 
