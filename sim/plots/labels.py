@@ -35,17 +35,26 @@ class Label:
     colour: str = "black"
 
 
+def _clashes(boxes, taken, pad: float = 1.0):
+    """For each row (x0, y0, x1, y1) of ``boxes``, how many rows of ``taken`` it meets, with
+    ``pad`` pixels to spare (arrays of shape (n, 4) and (m, 4))."""
+    return (
+        (boxes[:, None, 0] - pad < taken[None, :, 2])
+        & (taken[None, :, 0] < boxes[:, None, 2] + pad)
+        & (boxes[:, None, 1] - pad < taken[None, :, 3])
+        & (taken[None, :, 1] < boxes[:, None, 3] + pad)
+    ).sum(axis=1)
+
+
+def _extents(boxes):
+    import numpy as np
+
+    return np.array([b.extents for b in boxes], dtype=float).reshape(-1, 4)
+
+
 def _overlaps(box, boxes, pad: float = 1.0) -> int:
-    n = 0
-    for b in boxes:
-        if (
-            box.x0 - pad < b.x1
-            and b.x0 < box.x1 + pad
-            and box.y0 - pad < b.y1
-            and b.y0 < box.y1 + pad
-        ):
-            n += 1
-    return n
+    """How many of the Bboxes ``boxes`` the Bbox ``box`` meets (:func:`_clashes`)."""
+    return int(_clashes(_extents([box]), _extents(boxes), pad)[0])
 
 
 def marker_boxes(ax, xs, ys, half_px: float = 6.0):
@@ -72,8 +81,8 @@ def _place_labels(ax, labels, obstacles, zorder, renderer):
     renderer = renderer or text_renderer(fig)
     inside = ax.get_window_extent(renderer)
     # the boxes taken so far, one row (x0, y0, x1, y1) each: every candidate box of a label is
-    # checked against all of them at once (the same comparisons as _overlaps)
-    taken = np.array([b.extents for b in obstacles], dtype=float).reshape(-1, 4)
+    # checked against all of them at once
+    taken = _extents(obstacles)
     texts, dropped = [], 0
     for lab in labels:
         ann = ax.annotate(
@@ -97,13 +106,7 @@ def _place_labels(ax, labels, obstacles, zorder, renderer):
             & (boxes[:, 1] >= inside.y0)
             & (boxes[:, 3] <= inside.y1)
         )
-        pad = 1.0
-        clash = (
-            (boxes[:, None, 0] - pad < taken[None, :, 2])
-            & (taken[None, :, 0] < boxes[:, None, 2] + pad)
-            & (boxes[:, None, 1] - pad < taken[None, :, 3])
-            & (taken[None, :, 1] < boxes[:, None, 3] + pad)
-        ).sum(axis=1)
+        clash = _clashes(boxes, taken)
         free = np.flatnonzero(fits & (clash == 0))
         if free.size:
             k = int(free[0])
