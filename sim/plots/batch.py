@@ -81,14 +81,14 @@ def save_over_frame(fig, ax, ax_new, fig_new, path, dpi: int) -> None:
     from pathlib import Path
 
     from ..export.atomic import atomic_path
-    from .style import _no_math, literal_text, png_bytes, quiet_glyphs
+    from .style import literal_text, no_math, png_bytes, quiet_glyphs
 
     if [a for a in fig.get_children() if a is not fig.patch and a not in fig_new] != [ax]:
         raise ValueError("save_over_frame: a figure of one axes (and its own legends) only")
     if not ax_new:
         raise ValueError("save_over_frame: the picture adds nothing to its frame")
     literal_text(fig)
-    with atomic_path(path) as tmp, _no_math(), quiet_glyphs():
+    with atomic_path(path) as tmp, no_math(), quiet_glyphs():
         fig.set_dpi(dpi)
         canvas = fig.canvas
         renderer = canvas.get_renderer()

@@ -123,7 +123,7 @@ def layout_once():
         _LAYOUT_ONCE = before
 
 
-def _no_math():
+def no_math():
     """``text.parse_math`` off while a figure is saved (already so in :func:`born_literal`)."""
     import matplotlib
 
@@ -246,7 +246,7 @@ def save(fig, path, dpi: int = 110):
                 + ", ".join(f".{k}" for k in sorted(supported))
             )
         literal_text(fig)
-        with atomic_path(path) as tmp, _no_math(), quiet_glyphs():
+        with atomic_path(path) as tmp, no_math(), quiet_glyphs():
             if fmt == "png" and _plain_png(fig, dpi):
                 fig.canvas.draw()  # the layout and drawing of savefig's PNG
                 Path(tmp).write_bytes(png_bytes(fig.canvas.buffer_rgba(), fig.dpi))
